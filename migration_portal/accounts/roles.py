@@ -1,0 +1,127 @@
+"""Roles as Django groups, and the permissions each carries.
+
+This table is the reviewed source of truth: after every ``migrate`` the groups
+are brought in line with it (missing permissions added, stray ones removed).
+Row scope (which agency, which province) is not here but in ``visible_to``.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from migration_portal.core.scoping import (
+    AGENCY_USERS,
+    COMPLAINTS,
+    DIRECTORS,
+    INSPECTION,
+    LICENSING,
+    PROVINCIAL_OFFICERS,
+    STATISTICS,
+)
+
+VIEW = ("view",)
+ALL = ("view", "add", "change", "delete")
+EDIT = ("view", "add", "change")
+
+REFERENCE_READ = {
+    "reference.province": VIEW,
+    "reference.country": VIEW,
+    "reference.sector": VIEW,
+    "reference.checkpoint": VIEW,
+}
+AGENCY_READ = {
+    "agencies.agency": VIEW,
+    "agencies.depositentry": VIEW,
+    "agencies.representative": VIEW,
+    "agencies.sanction": VIEW,
+    "agencies.inspection": VIEW,
+    "agencies.inspectionresult": VIEW,
+    "agencies.inspectionaction": VIEW,
+    "agencies.checklisttemplate": VIEW,
+    "agencies.checklistitem": VIEW,
+    "agencies.advertisement": VIEW,
+    "agencies.monthlyreport": VIEW,
+    "agencies.monthlyreportline": VIEW,
+    "core.backgroundjob": VIEW,
+    "core.event": VIEW,
+}
+
+# model label -> actions (the default model permissions) and extra codenames.
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    LICENSING: {
+        **REFERENCE_READ,
+        **AGENCY_READ,
+        "agencies.agency": ALL + ("change_licence",),
+        "agencies.depositentry": EDIT,
+        "agencies.representative": ALL,
+        "agencies.sanction": EDIT + ("decide_sanction",),
+        "agencies.advertisement": VIEW + ("review_advertisement",),
+        "agencies.monthlyreport": VIEW + ("review_monthlyreport",),
+        "auditlog.logentry": VIEW,
+    },
+    INSPECTION: {
+        **REFERENCE_READ,
+        **AGENCY_READ,
+        "agencies.inspection": EDIT + ("approve_inspection",),
+        "agencies.inspectionresult": EDIT,
+        "agencies.inspectionaction": ALL,
+        "agencies.checklisttemplate": EDIT,
+        "agencies.checklistitem": ALL,
+        "auditlog.logentry": VIEW,
+    },
+    COMPLAINTS: {**REFERENCE_READ, **AGENCY_READ},
+    STATISTICS: {**REFERENCE_READ, **AGENCY_READ, "reference.province": EDIT, "reference.country": EDIT, "reference.sector": EDIT},
+    DIRECTORS: {
+        **REFERENCE_READ,
+        **AGENCY_READ,
+        "agencies.sanction": EDIT + ("decide_sanction",),
+        "agencies.inspection": VIEW + ("approve_inspection",),
+        "agencies.agency": VIEW + ("change_licence",),
+        "auditlog.logentry": VIEW,
+    },
+    PROVINCIAL_OFFICERS: {**REFERENCE_READ, "agencies.agency": VIEW, "core.backgroundjob": VIEW},
+    AGENCY_USERS: {
+        **REFERENCE_READ,
+        "agencies.agency": VIEW,
+        "agencies.depositentry": VIEW,
+        "agencies.representative": VIEW,
+        "agencies.sanction": VIEW,
+        "agencies.inspection": VIEW,
+        "agencies.inspectionresult": VIEW,
+        "agencies.inspectionaction": VIEW,
+        "agencies.advertisement": EDIT + ("submit_advertisement",),
+        "agencies.monthlyreport": EDIT + ("submit_monthlyreport",),
+        "agencies.monthlyreportline": ALL,
+        "core.backgroundjob": VIEW,
+    },
+}
+
+
+def _codenames(model_label: str, actions: tuple[str, ...]) -> list[tuple[str, str]]:
+    app_label, model = model_label.split(".")
+    out = []
+    for action in actions:
+        codename = f"{action}_{model}" if action in ("view", "add", "change", "delete") else action
+        out.append((app_label, codename))
+    return out
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the role groups and set their permissions to exactly those in the table."""
+    by_key = {
+        (p.content_type.app_label, p.codename): p for p in Permission.objects.select_related("content_type")
+    }
+    for group_name, models in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        wanted = set()
+        for model_label, actions in models.items():
+            for key in _codenames(model_label, actions):
+                if key in by_key:  # a model of an app not migrated yet is skipped this time
+                    wanted.add(by_key[key].pk)
+        group.permissions.set(wanted)
+
+
+def permission_names(group_name: str) -> set[str]:
+    """'app_label.codename' strings a group should hold (for tests and docs)."""
+    names = set()
+    for model_label, actions in ROLE_PERMISSIONS[group_name].items():
+        names.update(f"{a}.{c}" for a, c in _codenames(model_label, actions))
+    return names

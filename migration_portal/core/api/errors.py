@@ -1,0 +1,24 @@
+"""One error shape for the API: ``{"errors": {field: [messages]}}``."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            errors = {field: [str(m) for m in ValidationErrorMessages(errs)] for field, errs in exc.error_dict.items()}
+        else:
+            errors = {"non_field_errors": [str(m) for m in exc.messages]}
+        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == 400 and isinstance(response.data, dict | list):
+        response.data = {"errors": response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}}
+    return response
+
+
+def ValidationErrorMessages(errs):  # noqa: N802 - reads like a type
+    for e in errs:
+        yield from e.messages

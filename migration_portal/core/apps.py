@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "migration_portal.core"
+    label = "core"
+    verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from .schedule import sync_beat_schedule
+
+        post_migrate.connect(sync_beat_schedule, sender=self, dispatch_uid="core.sync_beat_schedule")

@@ -1,0 +1,128 @@
+"""The one scoping mechanism: who may see which rows.
+
+Every model's queryset derives from :class:`ScopedQuerySet` and says how its rows
+relate to an agency and to a province. ``visible_to(user)`` resolves the user's
+scope and filters accordingly. It fails closed: a queryset that has not said how
+it relates to an agency returns no rows to an agency user, and an unknown or
+anonymous user gets nothing.
+
+The admin (``ScopedAdminMixin``), the portal pages (``ScopedObjectMixin``) and the
+API (``ScopedViewSetMixin``) all start from ``visible_to``; the test suite checks
+that every registered admin and API view goes through one of those bases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(StrEnum):
+    MINISTRY = "ministry"
+    PROVINCE = "province"
+    AGENCY = "agency"
+    NONE = "none"
+
+
+# Ministry groups (Department of Employment and Manpower). Names are stable keys;
+# labels are translated where shown.
+LICENSING = "Licensing officers"
+INSPECTION = "Inspectors"
+COMPLAINTS = "Complaints officers"
+STATISTICS = "Statisticians"
+DIRECTORS = "Directors"
+MINISTRY_GROUPS = (LICENSING, INSPECTION, COMPLAINTS, STATISTICS, DIRECTORS)
+PROVINCIAL_OFFICERS = "Provincial officers"
+AGENCY_USERS = "Agency users"
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: Role
+    agency_id: int | None = None
+    province_id: int | None = None
+    groups: frozenset[str] = frozenset()
+    is_superuser: bool = False
+    user_id: int | None = None
+
+    def in_group(self, *names: str) -> bool:
+        return self.is_superuser or bool(self.groups.intersection(names))
+
+
+NO_SCOPE = Scope(role=Role.NONE)
+
+
+def scope_for(user) -> Scope:
+    """The scope of a user, computed once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_portal_scope", None)
+    if cached is not None:
+        return cached
+    groups = frozenset(user.groups.values_list("name", flat=True)) if user.pk else frozenset()
+    if user.agency_id:
+        scope = Scope(Role.AGENCY, agency_id=user.agency_id, groups=groups, user_id=user.pk)
+    elif user.province_id:
+        scope = Scope(Role.PROVINCE, province_id=user.province_id, groups=groups, user_id=user.pk)
+    elif user.is_superuser or user.is_staff:
+        scope = Scope(Role.MINISTRY, groups=groups, is_superuser=user.is_superuser, user_id=user.pk)
+    else:
+        scope = NO_SCOPE
+    user._portal_scope = scope
+    return scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset of every portal model.
+
+    Subclasses set ``agency_field`` and ``province_field`` to the lookup that
+    leads from a row to its agency and province, or override the ``for_*``
+    methods when the rule is richer (a province sees workers from it *or*
+    returning to it). ``None`` means "this role sees none of these rows".
+    """
+
+    agency_field: str | None = None
+    province_field: str | None = None
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        scope = scope_for(user)
+        if scope.role is Role.MINISTRY:
+            return self.for_ministry(scope)
+        if scope.role is Role.AGENCY:
+            return self.for_agency(scope.agency_id)
+        if scope.role is Role.PROVINCE:
+            return self.for_province(scope.province_id)
+        return self.none()
+
+    def for_ministry(self, scope: Scope) -> ScopedQuerySet:
+        return self.all()
+
+    def for_agency(self, agency_id: int) -> ScopedQuerySet:
+        if self.agency_field is None:
+            return self.none()
+        return self.filter(**{self.agency_field: agency_id})
+
+    def for_province(self, province_id: int) -> ScopedQuerySet:
+        if self.province_field is None:
+            return self.none()
+        return self.filter(**{self.province_field: province_id})
+
+
+class ReferenceQuerySet(ScopedQuerySet):
+    """Reference data (provinces, countries, sectors): every signed-in user reads all of it."""
+
+    def for_agency(self, agency_id: int) -> ScopedQuerySet:
+        return self.all()
+
+    def for_province(self, province_id: int) -> ScopedQuerySet:
+        return self.all()
+
+
+def visible(model_or_qs, user) -> ScopedQuerySet:
+    """``visible_to`` for a model class or a queryset; refuses one that is not scoped."""
+    qs = model_or_qs._default_manager.all() if isinstance(model_or_qs, type) else model_or_qs
+    if not isinstance(qs, ScopedQuerySet):
+        raise TypeError(f"{qs.model.__name__} has no scoped queryset; refusing to list it.")
+    return qs.visible_to(user)

@@ -1,0 +1,42 @@
+"""The portal's URLs: public pages, the portal pages per app, the admin and the API."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from migration_portal.core import views as core_views
+
+admin.site.site_header = _("Labour Migration Portal: Ministry of Labour and Vocational Training")
+admin.site.site_title = _("Labour Migration Portal")
+admin.site.index_title = _("Ministry administration")
+
+api_patterns = [
+    path("", include("agencies.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(api_patterns)),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("accounts/", include("migration_portal.accounts.urls")),
+    path("notifications/", core_views.NotificationListView.as_view(), name="notifications"),
+    path("jobs/<int:pk>/", core_views.JobDetailView.as_view(), name="job-detail"),
+    path("", include("agencies.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,134 @@
+"""Personas and shared fixtures.
+
+Two agencies (A and B) with a user each, two provinces' officers (Phnom Penh and
+Battambang), each ministry role, and the anonymous visitor. Every scoping test
+shows what the outsider gets: a 404 or an empty list.
+"""
+
+import os
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from migration_portal.core.scoping import (
+    AGENCY_USERS,
+    COMPLAINTS,
+    DIRECTORS,
+    INSPECTION,
+    LICENSING,
+    PROVINCIAL_OFFICERS,
+    STATISTICS,
+)
+
+from .factories import AgencyFactory, UserFactory, province
+
+
+@pytest.fixture(autouse=True)
+def _media_and_lang(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def agency_a(db):
+    return AgencyFactory(name="Agency A Manpower Co., Ltd.")
+
+
+@pytest.fixture
+def agency_b(db):
+    return AgencyFactory(name="Agency B Recruitment Co., Ltd.")
+
+
+@pytest.fixture
+def agency_user_a(agency_a):
+    return UserFactory(username="clerk_a", agency=agency_a, groups=[AGENCY_USERS])
+
+
+@pytest.fixture
+def agency_user_b(agency_b):
+    return UserFactory(username="clerk_b", agency=agency_b, groups=[AGENCY_USERS])
+
+
+@pytest.fixture
+def province_a(db):
+    return province("12")  # Phnom Penh
+
+
+@pytest.fixture
+def province_b(db):
+    return province("02")  # Battambang
+
+
+@pytest.fixture
+def officer_a(province_a):
+    return UserFactory(username="officer_pp", province=province_a, groups=[PROVINCIAL_OFFICERS])
+
+
+@pytest.fixture
+def officer_b(province_b):
+    return UserFactory(username="officer_btb", province=province_b, groups=[PROVINCIAL_OFFICERS])
+
+
+def _staff(username, group):
+    return UserFactory(username=username, is_staff=True, groups=[group])
+
+
+@pytest.fixture
+def licensing_officer(db):
+    return _staff("licensing", LICENSING)
+
+
+@pytest.fixture
+def inspector(db):
+    return _staff("inspector", INSPECTION)
+
+
+@pytest.fixture
+def complaints_officer(db):
+    return _staff("complaints", COMPLAINTS)
+
+
+@pytest.fixture
+def statistician(db):
+    return _staff("statistician", STATISTICS)
+
+
+@pytest.fixture
+def director(db):
+    return _staff("director", DIRECTORS)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in Django test client for a user (None: anonymous)."""
+
+    def make(user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    """A DRF client authenticated as a user (None: anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+def services_required() -> bool:
+    """In CI the real PostgreSQL and Redis must be there: a missing one fails, not skips."""
+    return os.environ.get("REQUIRE_SERVICES") == "1"
