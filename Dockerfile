@@ -19,9 +19,9 @@ COPY remittances remittances
 RUN pip install .
 COPY . .
 # Static files collected at build time; a placeholder secret is enough for collectstatic.
-RUN SECRET_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://localhost:6379/0 \
+RUN SECRET_KEY=build SALT_KEY=build PII_HASH_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://localhost:6379/0 \
     python manage.py compilemessages --ignore=.venv \
- && SECRET_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://localhost:6379/0 \
+ && SECRET_KEY=build SALT_KEY=build PII_HASH_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput
 
 RUN useradd --system --uid 1000 portal && mkdir -p /app/media && chown portal /app/media

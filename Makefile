@@ -56,7 +56,7 @@ beat: install
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=migration_portal.settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
-	ALLOWED_HOSTS=portal.example.gov.kh DATABASE_URL=sqlite:///tmp.db REDIS_URL=redis://127.0.0.1:6379/0 \
+	ALLOWED_HOSTS=portal.example.gov.kh DATABASE_URL=sqlite:///tmp.db REDIS_URL=redis://127.0.0.1:6379/0 SALT_KEY=s PII_HASH_KEY=h \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

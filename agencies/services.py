@@ -39,6 +39,7 @@ from .choices import (
     SanctionKind,
     grade_for,
 )
+from .signals import report_submitted
 from .models import (
     Advertisement,
     Agency,
@@ -443,6 +444,7 @@ def report_submit(*, report: MonthlyReport, actor, version: int | None = None) -
     report.version += 1
     report.save(update_fields=["status", "submitted_at", "submitted_by", "version", "updated"])
     event_record(subject=report, code="report.submitted", actor=actor)
+    report_submitted.send(sender=MonthlyReport, report=report, actor=actor)
     return report
 
 

@@ -19,6 +19,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
+# Personal identifiers (national ID, passport, phone) are encrypted at rest with a key
+# derived from SECRET_KEY and SALT_KEY (django-fernet-encrypted-fields), and looked up
+# by an HMAC keyed with PII_HASH_KEY, so a database dump reveals neither.
+SALT_KEY = env.list("SALT_KEY", default=["development-salt-change-me"])
+PII_HASH_KEY = env("PII_HASH_KEY", default="development-pii-hash-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -41,6 +46,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "axes",
+    "encrypted_fields",
     # shared pieces of the project
     "migration_portal.accounts",
     "migration_portal.reference",
@@ -233,7 +239,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint warns on every PDF that it subsets fonts with fontTools; harmless.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
 }
 
 # --- Portal -----------------------------------------------------------------

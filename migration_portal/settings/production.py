@@ -8,6 +8,8 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+SALT_KEY = env.list("SALT_KEY")
+PII_HASH_KEY = env("PII_HASH_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

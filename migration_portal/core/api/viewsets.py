@@ -2,10 +2,11 @@
 
 from rest_framework import viewsets
 
+from ..audit import AuditedAPIViewMixin
 from ..scoping import visible
 
 
-class ScopedViewSetMixin:
+class ScopedViewSetMixin(AuditedAPIViewMixin):
     """Subclasses set ``queryset`` (for the schema and permissions) and may
     override ``base_queryset()`` to add the joins their serializer reads.
     ``get_queryset`` applies the user's scope; it cannot be skipped by forgetting."""

@@ -1,0 +1,5 @@
+"""API: register. `register(router)` adds this area's viewsets to the API router."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""API: training. `register(router)` adds this area's viewsets to the API router."""
+
+
+def register(router) -> None:
+    pass

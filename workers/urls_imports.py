@@ -1,0 +1,3 @@
+"""Portal URLs: imports."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal URLs: register."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal URLs: returns."""
+
+urlpatterns: list = []

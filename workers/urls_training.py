@@ -1,0 +1,3 @@
+"""Portal URLs: training."""
+
+urlpatterns: list = []
