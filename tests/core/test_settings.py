@@ -20,6 +20,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example.gov.kh",
     "DATABASE_URL": "sqlite:////tmp/check-deploy.db",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SALT_KEY": "production-like-salt",
+    "PII_HASH_KEY": "production-like-hash-key",
 }
 
 
