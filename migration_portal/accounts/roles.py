@@ -66,12 +66,27 @@ WORKER_READ = {
     "workers.reportdifference": VIEW,
 }
 
+COMPLAINT_MODELS = (
+    "complaint", "complaintground", "respondent", "attachment", "conciliationmeeting", "settlement", "instalment",
+    "payment", "drawdownproposal", "agencyresponse", "legalaidreferral", "transfer",
+)
+COMPLAINT_READ = {f"complaints.{m}": VIEW for m in COMPLAINT_MODELS} | {
+    "complaints.stagetimelimit": VIEW,
+    "complaints.annualreport": VIEW,
+}
+COMPLAINT_HANDLE = {f"complaints.{m}": EDIT for m in COMPLAINT_MODELS} | {
+    "complaints.complaint": EDIT + ("handle_complaint", "transfer_complaint"),
+    "complaints.stagetimelimit": VIEW,
+    "complaints.annualreport": VIEW,
+}
+
 # model label -> actions (the default model permissions) and extra codenames.
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     LICENSING: {
         **REFERENCE_READ,
         **AGENCY_READ,
         **WORKER_READ,
+        **COMPLAINT_READ,
         "workers.worker": VIEW + ("view_worker_identifiers",),
         "workers.deployment": VIEW + ("transition_deployment", "accept_substitution"),
         "workers.joborder": VIEW + ("vet_joborder",),
@@ -106,6 +121,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **REFERENCE_READ,
         **AGENCY_READ,
         **WORKER_READ,
+        **COMPLAINT_HANDLE,
+        "complaints.stagetimelimit": EDIT,
+        "complaints.annualreport": EDIT,
         "workers.worker": EDIT + ("view_worker_identifiers",),
         "workers.returnrecord": EDIT,
         "workers.reintegrationcase": EDIT,
@@ -115,6 +133,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **REFERENCE_READ,
         **AGENCY_READ,
         **WORKER_READ,
+        **COMPLAINT_READ,
+        "complaints.annualreport": EDIT,
         "reference.province": EDIT,
         "reference.country": EDIT,
         "reference.sector": EDIT,
@@ -123,6 +143,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **REFERENCE_READ,
         **AGENCY_READ,
         **WORKER_READ,
+        **COMPLAINT_READ,
+        "complaints.complaint": VIEW + ("transfer_complaint", "approve_drawdown"),
+        # Approving a drawdown writes it in the agency's deposit ledger.
+        "agencies.depositentry": EDIT,
+        "complaints.drawdownproposal": VIEW + ("change_drawdownproposal",),
+        "complaints.annualreport": VIEW + ("change_annualreport", "approve_annualreport"),
+        "complaints.stagetimelimit": EDIT,
         "workers.worker": VIEW + ("view_worker_identifiers",),
         "workers.deployment": VIEW + ("accept_substitution",),
         "workers.sendingsuspension": ALL,
@@ -144,6 +171,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "workers.reintegrationcase": EDIT,
         "workers.referral": EDIT,
         "workers.workcertificate": EDIT,
+        **COMPLAINT_HANDLE,
     },
     AGENCY_USERS: {
         **REFERENCE_READ,
@@ -175,6 +203,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "workers.returnrecord": EDIT,
         "workers.workcertificate": VIEW,
         "workers.reportdifference": VIEW,
+        "complaints.complaint": VIEW,
+        "complaints.complaintground": VIEW,
+        "complaints.respondent": VIEW,
+        "complaints.attachment": VIEW,
+        "complaints.conciliationmeeting": VIEW,
+        "complaints.settlement": VIEW,
+        "complaints.instalment": VIEW,
+        "complaints.payment": VIEW,
+        "complaints.agencyresponse": EDIT,
     },
 }
 
