@@ -80,6 +80,20 @@ COMPLAINT_HANDLE = {f"complaints.{m}": EDIT for m in COMPLAINT_MODELS} | {
     "complaints.annualreport": VIEW,
 }
 
+REMITTANCE_READ = {
+    "remittances.provider": VIEW,
+    "remittances.corridor": VIEW,
+    "remittances.exchangerate": VIEW,
+    "remittances.offer": VIEW,
+    "remittances.remittance": VIEW,
+    "remittances.literacysession": VIEW,
+    "remittances.literacyattendance": VIEW,
+}
+REMITTANCE_FIELD = {
+    "remittances.literacysession": EDIT,
+    "remittances.literacyattendance": ALL,
+}
+
 # model label -> actions (the default model permissions) and extra codenames.
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     LICENSING: {
@@ -87,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **AGENCY_READ,
         **WORKER_READ,
         **COMPLAINT_READ,
+        **REMITTANCE_READ,
         "workers.worker": VIEW + ("view_worker_identifiers",),
         "workers.deployment": VIEW + ("transition_deployment", "accept_substitution"),
         "workers.joborder": VIEW + ("vet_joborder",),
@@ -134,7 +149,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **AGENCY_READ,
         **WORKER_READ,
         **COMPLAINT_READ,
+        **REMITTANCE_READ,
         "complaints.annualreport": EDIT,
+        "remittances.provider": ALL,
+        "remittances.corridor": EDIT,
+        "remittances.exchangerate": ALL,
+        "remittances.offer": ALL,
+        "remittances.remittance": EDIT,
+        **REMITTANCE_FIELD,
         "reference.province": EDIT,
         "reference.country": EDIT,
         "reference.sector": EDIT,
@@ -145,6 +167,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         **WORKER_READ,
         **COMPLAINT_READ,
         "complaints.complaint": VIEW + ("transfer_complaint", "approve_drawdown"),
+        **REMITTANCE_READ,
         # Approving a drawdown writes it in the agency's deposit ledger.
         "agencies.depositentry": EDIT,
         "complaints.drawdownproposal": VIEW + ("change_drawdownproposal",),
@@ -172,6 +195,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "workers.referral": EDIT,
         "workers.workcertificate": EDIT,
         **COMPLAINT_HANDLE,
+        **REMITTANCE_FIELD,
+        "remittances.remittance": VIEW,
+        "remittances.provider": VIEW,
+        "remittances.offer": VIEW,
+        "remittances.corridor": VIEW,
     },
     AGENCY_USERS: {
         **REFERENCE_READ,
@@ -212,6 +240,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "complaints.instalment": VIEW,
         "complaints.payment": VIEW,
         "complaints.agencyresponse": EDIT,
+        **REMITTANCE_FIELD,
+        "remittances.remittance": EDIT,
+        "remittances.provider": VIEW,
+        "remittances.offer": VIEW,
+        "remittances.corridor": VIEW,
+        "remittances.exchangerate": VIEW,
     },
 }
 

@@ -1,0 +1,247 @@
+"""Remittance costs: what a transfer costs and what arrives, per offer, corridor and nationally.
+
+The measure is the World Bank / SDG 10.c one: the total cost of sending the
+equivalent of USD 200, as a percentage of the amount sent, counting both the fee
+and the exchange-rate margin against the reference rate; the target is under 3%.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import tablib
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from migration_portal.core.events import event_record
+
+from .choices import SPEED_ORDER, ReceiveMethod, RemittanceChannel, RemittanceSource, Speed
+from .models import Corridor, ExchangeRate, Offer, Provider, Remittance
+
+BENCHMARK_USD = Decimal("200")
+SDG_TARGET_PERCENT = Decimal("3")
+CENT = Decimal("0.01")
+
+
+def rate_on(currency: str, on: date, rates: dict | None = None) -> Decimal | None:
+    """Units of ``currency`` per USD on ``on`` (the latest rate not after it)."""
+    if currency == "USD":
+        return Decimal("1")
+    if rates is not None:
+        candidates = [(d, r) for (c, d), r in rates.items() if c == currency and d <= on]
+        return max(candidates)[1] if candidates else None
+    row = ExchangeRate.objects.filter(currency=currency, on__lte=on).order_by("-on").values_list("per_usd", flat=True).first()
+    return row
+
+
+@dataclass
+class Quote:
+    offer: Offer
+    amount: Decimal  # sent, in the sending currency
+    fee: Decimal  # in the sending currency
+    received: Decimal  # in the receive currency
+    received_usd: Decimal
+    cost_percent: Decimal  # fee and exchange-rate margin, as % of the amount sent
+
+    @property
+    def speed_rank(self) -> int:
+        return SPEED_ORDER.get(self.offer.speed, 9)
+
+
+def quote(offer: Offer, amount: Decimal, *, sending_rate: Decimal, receive_rate: Decimal) -> Quote:
+    """What arrives when ``amount`` (sending currency) goes through ``offer``."""
+    amount = Decimal(amount)
+    fee = (offer.fee_fixed + amount * offer.fee_percent / 100).quantize(CENT, ROUND_HALF_UP)
+    margin = offer.fx_margin_percent / 100
+    net = max(amount - fee, Decimal("0"))
+    received_usd = (net / sending_rate * (1 - margin)).quantize(CENT, ROUND_HALF_UP)
+    received = (received_usd * receive_rate).quantize(CENT, ROUND_HALF_UP)
+    cost = ((fee / amount) * 100 + offer.fx_margin_percent).quantize(CENT, ROUND_HALF_UP) if amount else Decimal("0")
+    return Quote(offer, amount, fee, received, received_usd, cost)
+
+
+def latest_offers(corridor: Corridor, on: date | None = None):
+    """Each active provider's most recent offer on the corridor (as of ``on``)."""
+    on = on or timezone.localdate()
+    base = Offer.objects.filter(corridor=corridor, observed_on__lte=on, provider__active=True)
+    latest = base.values("provider").annotate(last=Max("observed_on"))
+    keys = {(r["provider"], r["last"]) for r in latest}
+    offers = base.select_related("provider", "corridor__country").filter(provider__in={k[0] for k in keys})
+    return [o for o in offers if (o.provider_id, o.observed_on) in keys]
+
+
+def compare(corridor: Corridor, amount: Decimal, *, method: str = "", on: date | None = None) -> list[Quote]:
+    """Offers on a corridor ranked by what arrives (best first), then by speed."""
+    on = on or timezone.localdate()
+    sending_rate = rate_on(corridor.currency, on)
+    if sending_rate is None:
+        return []
+    quotes = []
+    for offer in latest_offers(corridor, on):
+        if method and method not in offer.receive_methods:
+            continue
+        if (offer.min_amount and amount < offer.min_amount) or (offer.max_amount and amount > offer.max_amount):
+            continue
+        receive_rate = rate_on(offer.receive_currency, on)
+        if receive_rate is None:
+            continue
+        quotes.append(quote(offer, amount, sending_rate=sending_rate, receive_rate=receive_rate))
+    return sorted(quotes, key=lambda q: (-q.received_usd, q.speed_rank, q.offer.provider.name))
+
+
+def cost_of_200(offer: Offer, on: date | None = None) -> Decimal | None:
+    """Total cost (%) of sending the equivalent of USD 200 through this offer."""
+    on = on or offer.observed_on
+    sending_rate = rate_on(offer.corridor.currency, on)
+    if sending_rate is None:
+        return None
+    return quote(offer, BENCHMARK_USD * sending_rate, sending_rate=sending_rate, receive_rate=Decimal("1")).cost_percent
+
+
+@dataclass
+class CorridorCost:
+    corridor: Corridor
+    offers: int
+    average: Decimal | None
+    cheapest: Decimal | None
+
+
+def corridor_costs(on: date | None = None) -> list[CorridorCost]:
+    """Per corridor, the simple average (as the World Bank computes it) of the cost of USD 200."""
+    on = on or timezone.localdate()
+    out = []
+    for corridor in Corridor.objects.select_related("country"):
+        costs = [c for c in (cost_of_200(o, on) for o in latest_offers(corridor, on)) if c is not None]
+        avg = (sum(costs) / len(costs)).quantize(CENT, ROUND_HALF_UP) if costs else None
+        out.append(CorridorCost(corridor, len(costs), avg, min(costs) if costs else None))
+    return out
+
+
+def national_indicator(on: date | None = None) -> Decimal | None:
+    """The average over corridors of the corridor averages: compared with the 3% target."""
+    averages = [c.average for c in corridor_costs(on) if c.average is not None]
+    return (sum(averages) / len(averages)).quantize(CENT, ROUND_HALF_UP) if averages else None
+
+
+def indicator_history(points: list[date]) -> list[tuple[date, Decimal | None]]:
+    return [(d, national_indicator(d)) for d in points]
+
+
+# --- Writes -----------------------------------------------------------------------------------
+
+OFFER_COLUMNS = ["provider", "corridor", "fee_fixed", "fee_percent", "fx_margin_percent", "receive_currency", "speed",
+                 "receive_methods", "observed_on"]
+
+
+@transaction.atomic
+def offers_import(*, upload, actor) -> dict:
+    """Import observed offers from CSV or XLSX: every row checked first, then all saved or none.
+
+    Re-importing the same file updates the same rows (provider, corridor, date are the key)."""
+    if actor is not None and not actor.has_perm("remittances.add_offer"):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    name = (getattr(upload, "name", "") or "").lower()
+    raw = upload.read()
+    try:
+        if name.endswith(".xlsx"):
+            data = tablib.Dataset().load(io.BytesIO(raw), format="xlsx")
+        elif name.endswith(".csv"):
+            data = tablib.Dataset().load(raw.decode("utf-8-sig"), format="csv")
+        else:
+            raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})
+    except (UnicodeDecodeError, ValueError, KeyError):
+        raise ValidationError({"file": _("The file could not be read.")})
+    headers = [str(h or "").strip().lower() for h in (data.headers or [])]
+    missing = [c for c in OFFER_COLUMNS if c not in headers]
+    if missing:
+        raise ValidationError({"file": _("Missing column(s): %(cols)s.") % {"cols": ", ".join(missing)}})
+    providers = {p.name.upper(): p for p in Provider.objects.all()}
+    corridors = {c.country.code.upper(): c for c in Corridor.objects.select_related("country")}
+    idx = {h: i for i, h in enumerate(headers)}
+    errors, rows = [], []
+    for n, row in enumerate(data, start=2):
+        v = {c: row[idx[c]] for c in OFFER_COLUMNS}
+        if all(x in (None, "") for x in v.values()):
+            continue
+        e = []
+        provider = providers.get(str(v["provider"] or "").strip().upper())
+        if provider is None:
+            e.append(_("row %(row)d, column provider: unknown provider '%(v)s'") % {"row": n, "v": v["provider"]})
+        corridor = corridors.get(str(v["corridor"] or "").strip().upper()[:2])
+        if corridor is None:
+            e.append(_("row %(row)d, column corridor: unknown corridor '%(v)s' (use the country code, e.g. TH)") % {"row": n, "v": v["corridor"]})
+        numbers = {}
+        for col in ("fee_fixed", "fee_percent", "fx_margin_percent"):
+            try:
+                numbers[col] = Decimal(str(v[col] if v[col] not in (None, "") else "0").strip())
+                if numbers[col] < 0 or (col != "fee_fixed" and numbers[col] > 100):
+                    raise ValueError
+            except (ValueError, ArithmeticError):
+                e.append(_("row %(row)d, column %(col)s: '%(v)s' is not a valid amount") % {"row": n, "col": col, "v": v[col]})
+        speed = str(v["speed"] or "").strip()
+        if speed not in Speed.values:
+            e.append(_("row %(row)d, column speed: use one of %(values)s") % {"row": n, "values": ", ".join(Speed.values)})
+        methods = [m.strip() for m in str(v["receive_methods"] or "").replace(";", ",").split(",") if m.strip()]
+        if not methods or any(m not in ReceiveMethod.values for m in methods):
+            e.append(_("row %(row)d, column receive_methods: use %(values)s") % {"row": n, "values": ", ".join(ReceiveMethod.values)})
+        currency = str(v["receive_currency"] or "USD").strip().upper()
+        if currency not in ("USD", "KHR"):
+            e.append(_("row %(row)d, column receive_currency: USD or KHR") % {"row": n})
+        observed = v["observed_on"]
+        try:
+            observed = observed if isinstance(observed, date) else date.fromisoformat(str(observed).strip()[:10])
+            if observed > timezone.localdate():
+                raise ValueError
+        except ValueError:
+            e.append(_("row %(row)d, column observed_on: give a past date as YYYY-MM-DD") % {"row": n})
+        if e:
+            errors.extend(e)
+            continue
+        rows.append((provider, corridor, observed, {**numbers, "speed": speed, "receive_methods": methods, "receive_currency": currency}))
+    if errors:
+        raise ValidationError({"file": errors})
+    created = updated = 0
+    for provider, corridor, observed, values in rows:
+        _offer, was_created = Offer.objects.update_or_create(provider=provider, corridor=corridor, observed_on=observed,
+                                                             defaults={**values, "source": _("Import")})
+        created += was_created
+        updated += not was_created
+    return {"created": created, "updated": updated}
+
+
+@transaction.atomic
+def remittance_record(*, deployment, actor, month: date, amount: Decimal, currency: str, channel: str,
+                      source: str = RemittanceSource.AGENCY, provider=None) -> Remittance:
+    if actor is not None and not actor.has_perm("remittances.add_remittance"):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    from migration_portal.core.scoping import Role, scope_for
+
+    scope = scope_for(actor)
+    if scope.role is Role.AGENCY and deployment.agency_id != scope.agency_id:
+        raise PermissionDenied(_("You may record remittances only for your own workers."))
+    errors = {}
+    month = month.replace(day=1)
+    if month > timezone.localdate():
+        errors["month"] = _("This month has not come yet.")
+    if Decimal(amount) <= 0:
+        errors["amount"] = _("The amount must be more than zero.")
+    if channel not in RemittanceChannel.values:
+        errors["channel"] = _("Choose formal or informal.")
+    rate = rate_on(currency, month)
+    if rate is None:
+        errors["currency"] = _("No exchange rate is known for %(c)s.") % {"c": currency}
+    if errors:
+        raise ValidationError(errors)
+    remittance, _created = Remittance.objects.update_or_create(
+        deployment=deployment, month=month, channel=channel, source=source,
+        defaults={"amount": amount, "currency": currency, "amount_usd": (Decimal(amount) / rate).quantize(CENT, ROUND_HALF_UP),
+                  "provider": provider, "recorded_by": actor if getattr(actor, "is_authenticated", False) else None},
+    )
+    event_record(subject=deployment, code="remittance.recorded", actor=actor, data={"month": str(month), "usd": str(remittance.amount_usd)})
+    return remittance
