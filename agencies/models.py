@@ -29,6 +29,7 @@ from .querysets import (
     AgencyChildQuerySet,
     AgencyQuerySet,
     ChecklistQuerySet,
+    InspectionActionQuerySet,
     InspectionQuerySet,
     InspectionResultQuerySet,
     MonthlyReportQuerySet,
@@ -367,7 +368,7 @@ class InspectionAction(BaseModel):
     status = models.CharField(_("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
-    objects = AgencyChildQuerySet.as_manager()
+    objects = InspectionActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up action")

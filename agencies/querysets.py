@@ -22,6 +22,10 @@ class AgencyQuerySet(ScopedQuerySet):
 
     agency_field = "pk"
 
+    def public(self):
+        """The public register: every agency that holds or held a licence (applicants are not listed)."""
+        return self.exclude(licence_status=LicenceStatus.APPLIED)
+
     def for_province(self, province_id):
         # The register of agencies is public information (who is licensed).
         return self.all()
@@ -76,6 +80,15 @@ class AgencyChildQuerySet(ScopedQuerySet):
 
 
 class InspectionResultQuerySet(ScopedQuerySet):
+    agency_field = "inspection__agency"
+
+    def for_agency(self, agency_id):
+        return self.filter(inspection__agency=agency_id, inspection__status=InspectionStatus.APPROVED)
+
+
+class InspectionActionQuerySet(ScopedQuerySet):
+    """Follow-up actions: an agency sees those of its approved inspections."""
+
     agency_field = "inspection__agency"
 
     def for_agency(self, agency_id):
@@ -145,6 +158,7 @@ __all__ = [
     "AgencyQuerySet",
     "AgencyChildQuerySet",
     "InspectionResultQuerySet",
+    "InspectionActionQuerySet",
     "ChecklistQuerySet",
     "InspectionQuerySet",
     "AdvertisementQuerySet",
