@@ -88,6 +88,9 @@ def agency_change_licence(
 ) -> Agency:
     """The one place a licence changes state. Reads the row with a lock, checks the
     transition table, writes the history row and the event."""
+    # Sanctions carry their own permission (decide_sanction); every other change needs change_licence.
+    if sanction is None:
+        _require_perm(actor, "agencies.change_licence")
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     current = agency.licence_status
     if to_status not in LICENCE_TRANSITIONS[current]:
@@ -102,6 +105,8 @@ def agency_change_licence(
     today = timezone.localdate()
     if to_status == LicenceStatus.ACTIVE:
         if licence_number:
+            if Agency.objects.filter(licence_number=licence_number).exclude(pk=agency.pk).exists():
+                raise ValidationError({"licence_number": _("Another agency already holds licence number %(n)s.") % {"n": licence_number}})
             agency.licence_number = licence_number
         if not agency.licence_number:
             raise ValidationError({"licence_number": _("A licence number is needed to activate a licence.")})

@@ -29,6 +29,7 @@ REFERENCE_READ = {
 }
 AGENCY_READ = {
     "agencies.agency": VIEW,
+    "agencies.licencechange": VIEW,
     "agencies.depositentry": VIEW,
     "agencies.representative": VIEW,
     "agencies.sanction": VIEW,
