@@ -260,8 +260,16 @@ def _codenames(model_label: str, actions: tuple[str, ...]) -> list[tuple[str, st
     return out
 
 
-def sync_roles(**kwargs) -> None:
-    """Create the role groups and set their permissions to exactly those in the table."""
+def sync_roles(app_config=None, **kwargs) -> None:
+    """Create the role groups and set their permissions to exactly those in the table.
+
+    post_migrate is sent once per installed app; permissions exist for every app only
+    when the last one's signal arrives, so the sync runs then (once per migrate).
+    """
+    from django.apps import apps
+
+    if app_config is not None and app_config.label != list(apps.get_app_configs())[-1].label:
+        return
     by_key = {
         (p.content_type.app_label, p.codename): p for p in Permission.objects.select_related("content_type")
     }
