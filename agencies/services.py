@@ -306,7 +306,7 @@ def advertisement_submit(*, agency: Agency, actor, **fields) -> Advertisement:
 @transaction.atomic
 def advertisement_review(*, advertisement: Advertisement, approve: bool, actor, reason: str = "") -> Advertisement:
     _require_perm(actor, "agencies.review_advertisement")
-    ad = Advertisement.objects.select_for_update().select_related("agency").get(pk=advertisement.pk)
+    ad = Advertisement.objects.select_for_update(of=("self",)).select_related("agency").get(pk=advertisement.pk)
     if ad.status != AdvertisementStatus.SUBMITTED:
         raise ValidationError(_("This advertisement was already reviewed."))
     if not approve and not reason.strip():
@@ -388,7 +388,7 @@ class LineInput:
 
 
 def _lock_editable(report: MonthlyReport, version: int | None) -> MonthlyReport:
-    locked = MonthlyReport.objects.select_for_update().select_related("agency").get(pk=report.pk)
+    locked = MonthlyReport.objects.select_for_update(of=("self",)).select_related("agency").get(pk=report.pk)
     if locked.status not in REPORT_EDITABLE:
         raise ValidationError(_("This report is %(status)s and can no longer be changed.") % {"status": locked.get_status_display()})
     if version is not None and version != locked.version:
@@ -466,7 +466,7 @@ def _transition_report(report: MonthlyReport, to_status: str) -> None:
 def report_review(*, report: MonthlyReport, accept: bool, actor, note: str = "") -> MonthlyReport:
     """Ministry staff accept a report, or return it for correction with a note."""
     _require_perm(actor, "agencies.review_monthlyreport")
-    report = MonthlyReport.objects.select_for_update().select_related("agency").get(pk=report.pk)
+    report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("agency").get(pk=report.pk)
     if not accept and not note.strip():
         raise ValidationError({"review_note": _("Say what must be corrected.")})
     _transition_report(report, ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED)
@@ -594,7 +594,7 @@ def inspection_record(
 ) -> Inspection:
     """Record what the inspectors found: a result for every checklist item, then score and grade."""
     _require_perm(actor, "agencies.change_inspection")
-    inspection = Inspection.objects.select_for_update().select_related("template").get(pk=inspection.pk)
+    inspection = Inspection.objects.select_for_update(of=("self",)).select_related("template").get(pk=inspection.pk)
     items = list(inspection.template.items.all())
     missing = [i.code for i in items if i.pk not in results]
     errors = {}
@@ -632,7 +632,7 @@ def inspection_record(
 def inspection_approve(*, inspection: Inspection, actor) -> Inspection:
     """Approve the results, which publishes them (policy 7.10) and tells the agency."""
     _require_perm(actor, "agencies.approve_inspection")
-    inspection = Inspection.objects.select_for_update().select_related("agency").get(pk=inspection.pk)
+    inspection = Inspection.objects.select_for_update(of=("self",)).select_related("agency").get(pk=inspection.pk)
     _transition_inspection(inspection, InspectionStatus.APPROVED)
     inspection.approved_by = actor
     inspection.approved_at = timezone.now()

@@ -202,8 +202,13 @@ def complaint_assign(*, complaint: Complaint, officer, actor, version: int | Non
 
 
 @transaction.atomic
-def complaint_transfer(*, complaint: Complaint, to_province, actor, reason: str, version: int | None = None) -> Complaint:
-    """Move a case to another province, or to the ministry (``to_province=None``)."""
+def complaint_transfer(*, complaint: Complaint, to_province, actor, reason: str, version: int | None = None,
+                       to_officer=None) -> Complaint:
+    """Move a case to another province, or to the ministry (``to_province=None``).
+
+    A restricted case is visible only to its handlers, so it must go to a named officer
+    of the receiving side, who becomes a handler; otherwise nobody there could see it.
+    """
     _require_handler(actor, complaint)
     if actor is not None and not actor.has_perm("complaints.transfer_complaint"):
         raise PermissionDenied(_("You are not allowed to transfer cases."))
@@ -215,10 +220,20 @@ def complaint_transfer(*, complaint: Complaint, to_province, actor, reason: str,
     to_id = to_province.pk if to_province else None
     if to_id == complaint.current_province_id:
         raise ValidationError({"to_province": _("The case is already there.")})
+    if to_officer is not None:
+        officer_scope = scope_for(to_officer)
+        wrong_side = (officer_scope.role is Role.PROVINCE and officer_scope.province_id != to_id) or (
+            officer_scope.role is Role.MINISTRY and to_id is not None) or officer_scope.role not in (Role.PROVINCE, Role.MINISTRY)
+        if wrong_side or not to_officer.has_perm("complaints.handle_complaint"):
+            raise ValidationError({"to_officer": _("This officer does not handle complaints where the case is going.")})
+    elif complaint.restricted:
+        raise ValidationError({"to_officer": _("A restricted case must go to a named officer, who becomes its handler.")})
     Transfer.objects.create(complaint=complaint, from_province_id=complaint.current_province_id, to_province_id=to_id,
                             reason=reason, actor=_actor(actor))
     complaint.current_province_id = to_id
-    complaint.assigned_officer = None
+    complaint.assigned_officer = to_officer
+    if to_officer is not None:
+        complaint.handlers.add(to_officer)
     _bump(complaint, "current_province", "assigned_officer")
     event_record(subject=complaint, code="complaint.transferred", actor=actor, message=reason, data={"to": to_id})
     return complaint
@@ -407,7 +422,7 @@ def drawdown_decide(*, proposal: DrawdownProposal, actor, approve: bool, note: s
     the payment in the settlement, in one transaction: both sides or neither."""
     if actor is not None and not actor.has_perm("complaints.approve_drawdown"):
         raise PermissionDenied(_("You are not allowed to decide drawdowns."))
-    proposal = DrawdownProposal.objects.select_for_update().select_related("settlement__complaint", "agency").get(pk=proposal.pk)
+    proposal = DrawdownProposal.objects.select_for_update(of=("self",)).select_related("settlement__complaint", "agency").get(pk=proposal.pk)
     if proposal.status != DrawdownStatus.PROPOSED:
         raise ValidationError(_("This proposal was already decided."))
     if not approve and not note.strip():

@@ -217,13 +217,15 @@ def worker_identifiers(*, worker: Worker, actor) -> dict:
 
 
 def worker_lookup(*, national_id: str = "", passport_number: str = "", phone: str = ""):
-    """Exact lookup by an identifier, through its keyed hash (never by the plaintext)."""
-    if national_id:
-        return Worker.objects.filter(national_id_hash=pii_hash(national_id, kind="national_id"))
-    if passport_number:
-        return Worker.objects.filter(passport_hash=pii_hash(passport_number, kind="passport"))
-    if phone:
-        return Worker.objects.filter(phone_hash=pii_hash(phone, kind="phone"))
+    """Exact lookup by an identifier, through its keyed hash (never by the plaintext).
+
+    A value that normalises to nothing (letters typed as a phone number) finds nobody,
+    rather than everyone without that identifier."""
+    for value, kind, field in ((national_id, "national_id", "national_id_hash"), (passport_number, "passport", "passport_hash"),
+                               (phone, "phone", "phone_hash")):
+        if value:
+            digest = pii_hash(value, kind=kind)
+            return Worker.objects.filter(**{field: digest}) if digest else Worker.objects.none()
     return Worker.objects.none()
 
 
@@ -418,7 +420,7 @@ def deployment_transition(
     """The one place a deployment changes state: the transition table, then the rules,
     then the change, an event and the audit entry. A refusal names every rule that failed."""
     _require_perm(actor, "workers.transition_deployment")
-    dep = Deployment.objects.select_for_update().select_related("worker", "agency", "job_order", "country", "sector").get(pk=deployment.pk)
+    dep = Deployment.objects.select_for_update(of=("self",)).select_related("worker", "agency", "job_order", "country", "sector").get(pk=deployment.pk)
     if _acting_agency_id(actor) is not None:
         _require_agency_access(actor, dep.agency_id)
     if version is not None and version != dep.version:

@@ -43,8 +43,14 @@ def session_create(*, actor, agency, curriculum: Curriculum, trainer: Trainer, p
 @transaction.atomic
 def session_enrol(*, session: TrainingSession, workers: list[Worker], actor) -> int:
     _agency_guard(actor, session.agency_id)
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if session.completed:
         raise ValidationError(_("This session is finished; enrol the workers in another one."))
+    if session.agency_id is not None:
+        own = set(Worker.objects.for_agency(session.agency_id).filter(pk__in=[w.pk for w in workers]).values_list("pk", flat=True))
+        strangers = [w for w in workers if w.pk not in own]
+        if strangers:
+            raise ValidationError({"workers": _("%(name)s is not one of this agency's workers.") % {"name": strangers[0].name_latin}})
     existing = set(session.attendances.values_list("worker_id", flat=True))
     new = [Attendance(session=session, worker=w) for w in workers if w.pk not in existing]
     Attendance.objects.bulk_create(new)
@@ -90,6 +96,25 @@ def session_complete(*, session: TrainingSession, actor, completed_worker_ids: s
     event_record(subject=session, code="training.completed", actor=actor,
                  data={"completed": len(certificates), "valid": valid})
     return certificates
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Withdraw a certificate found to be wrong (fraud, a trainer struck off): it stops
+    counting for departure and the public check says so, with the reason."""
+    if actor is not None and not actor.has_perm("workers.change_certificate"):
+        raise PermissionDenied(_("You are not allowed to revoke certificates."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for revoking.")})
+    if not certificate.is_valid and certificate.revoked_by_id:
+        raise ValidationError(_("This certificate is already revoked."))
+    certificate.is_valid = False
+    certificate.invalid_reason = (_("Revoked: %(reason)s") % {"reason": reason})[:200]
+    certificate.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    certificate.save(update_fields=["is_valid", "invalid_reason", "revoked_by", "updated"])
+    event_record(subject=certificate, code="training.certificate_revoked", actor=actor, message=reason)
+    return certificate
 
 
 def certificate_verify(number: str) -> Certificate | None:

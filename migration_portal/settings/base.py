@@ -196,6 +196,17 @@ PORTAL_BEAT_SCHEDULE = {
         "task": "agencies.tasks.check_licence_expiry",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Prakas 249 / 2020 grievance guideline: remind officers before a stage's time limit,
+    # escalate to the director after it.
+    "complaint-time-limits": {
+        "task": "complaints.tasks.check_time_limits",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # One list a day of late complaints, per province and for the ministry's own cases.
+    "complaint-late-digest": {
+        "task": "complaints.tasks.send_late_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- REST framework ---------------------------------------------------------

@@ -124,3 +124,14 @@ def test_intake_errors_name_the_field(officer_a, agency_a):
         register(officer_a, agency_a, grounds=[])
     assert "grounds" in err.value.message_dict
     assert not Complaint.objects.exists()
+
+
+def test_restricted_case_transfers_only_to_a_named_officer(officer_a, officer_b, agency_a):
+    case = register(officer_a, agency_a, indicators=["violence"])
+    with pytest.raises(ValidationError) as err:
+        services.complaint_transfer(complaint=case, to_province=officer_b.province, actor=officer_a, reason="Family lives there")
+    assert "to_officer" in err.value.message_dict
+    services.complaint_transfer(complaint=case, to_province=officer_b.province, actor=officer_a, reason="Family lives there",
+                                to_officer=officer_b)
+    assert list(Complaint.objects.visible_to(officer_b)) == [case]
+    assert not Complaint.objects.visible_to(officer_a).exists()
