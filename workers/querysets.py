@@ -23,8 +23,12 @@ class WorkerQuerySet(ScopedQuerySet):
     def for_province(self, province_id):
         from .models import ReturnRecord
 
+        # From the province, returning to it, or registered by its officers (an irregular
+        # migrant from elsewhere met at intake stays visible to the officer who recorded them).
         return self.filter(
-            Q(home_province=province_id) | Exists(ReturnRecord.objects.filter(worker=OuterRef("pk"), province=province_id))
+            Q(home_province=province_id)
+            | Q(registered_by__province=province_id)
+            | Exists(ReturnRecord.objects.filter(worker=OuterRef("pk"), province=province_id))
         )
 
     def for_list(self):

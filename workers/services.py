@@ -166,11 +166,11 @@ def worker_register(*, actor, fields: dict, agency=None, confirm_not_duplicate: 
     exact = [m for m in matches if m.exact]
     if exact:
         field = "national_id" if exact[0].reason == _("same national ID") else "passport_number"
-        message = _("A worker with this number is already registered (%(ref)s). Open that record instead.") % {"ref": exact[0].worker.ref}
+        message = _("A worker with this number is already registered. Open that record instead.")
         raise ValidationError({field: ValidationError(message, code="duplicate")})
     if matches and not confirm_not_duplicate:
-        message = _("A worker with the same name and date of birth is already registered (%(ref)s). "
-                    "If this is a different person, confirm it and register again.") % {"ref": matches[0].worker.ref}
+        message = _("A worker with the same name and date of birth is already registered. "
+                    "If this is a different person, confirm it and register again.")
         raise ValidationError({"name_latin": ValidationError(message, code="possible_duplicate")})
     worker.registered_by_agency_id = agency_id
     worker.registered_by = _actor(actor)
@@ -423,6 +423,8 @@ def deployment_transition(
     dep = Deployment.objects.select_for_update(of=("self",)).select_related("worker", "agency", "job_order", "country", "sector").get(pk=deployment.pk)
     if _acting_agency_id(actor) is not None:
         _require_agency_access(actor, dep.agency_id)
+    if scope_for(actor).role is Role.PROVINCE and dep.channel != Channel.IRREGULAR:
+        raise PermissionDenied(_("A province records only irregular migrations; this deployment is handled by its agency."))
     if version is not None and version != dep.version:
         raise ValidationError(_("Someone else changed this deployment meanwhile. Reload the page."))
     if to_status not in DEPLOYMENT_TRANSITIONS[dep.status]:
@@ -443,7 +445,10 @@ def deployment_transition(
     elif to_status == DeploymentStatus.CANCELLED and not reason.strip():
         failures.append(RuleFailure("reason", _("Give the reason for cancelling.")))
     if failures:
-        raise ValidationError({f.code: f.message for f in failures}, code="rules")
+        by_code: dict[str, list[str]] = {}
+        for f in failures:
+            by_code.setdefault(f.code, []).append(f.message)
+        raise ValidationError(by_code, code="rules")
     previous = dep.status
     dep.status = to_status
     if to_status == DeploymentStatus.DEPARTED:

@@ -187,8 +187,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "agencies.agency": VIEW,
         "core.backgroundjob": VIEW,
         "workers.worker": EDIT + ("view_worker_identifiers",),
-        "workers.deployment": VIEW,
-        "workers.legalstatusrecord": VIEW,
+        # Irregular migrations met at intake or on return are recorded by the province.
+        "workers.deployment": EDIT + ("transition_deployment",),
+        "workers.legalstatusrecord": EDIT,
         "workers.sendingsuspension": VIEW,
         "workers.certificate": VIEW,
         "workers.trainingsession": VIEW,

@@ -396,6 +396,8 @@ class DeploymentDetailView(RegisterPageMixin, View):
         user = self.request.user
         if self.role not in FIELD_ROLES or not user.has_perm("workers.transition_deployment"):
             return []
+        if self.role is Role.PROVINCE and deployment.channel != Channel.IRREGULAR:
+            return []  # a province records only irregular migrations (workers.services.deployment_transition)
         allowed = DEPLOYMENT_TRANSITIONS[deployment.status]
         out = []
         for status in PAGE_TRANSITIONS:
