@@ -16,6 +16,7 @@ admin.site.index_title = _("Ministry administration")
 api_patterns = [
     path("", include("agencies.api.urls")),
     path("", include("workers.api.urls")),
+    path("", include("complaints.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -34,6 +35,8 @@ urlpatterns += i18n_patterns(
     path("jobs/<int:pk>/", core_views.JobDetailView.as_view(), name="job-detail"),
     path("", include("agencies.urls")),
     path("", include("workers.urls")),
+    path("", include("complaints.urls")),
+    path("", include("complaints.report_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
