@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -44,13 +44,17 @@ class PeriodForm(forms.Form):
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
     quarter = forms.TypedChoiceField(
         label=gettext_lazy("Quarter"), coerce=int, required=False, empty_value=None,
-        choices=[("", gettext_lazy("Whole year"))] + [(q, gettext_lazy("Quarter %(q)d") % {"q": q}) for q in (1, 2, 3, 4)],
+        choices=[("", gettext_lazy("Whole year"))],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, str(y)) for y in range(this_year, FIRST_YEAR - 1, -1)]
+        # Built per request, so the labels follow the page's language.
+        self.fields["quarter"].choices = [("", gettext("Whole year"))] + [
+            (q, gettext("Quarter %(q)d") % {"q": q}) for q in (1, 2, 3, 4)
+        ]
 
 
 def period_from(request, default: statistics.Period) -> tuple[PeriodForm, statistics.Period]:

@@ -303,7 +303,7 @@ class ComplaintIntakeView(ComplaintPageMixin, View):
                         results = found
                         forms.search = WorkerSearchForm({"find-identifier": typed[key]}, prefix="find")
                         forms.worker.add_error(key, _("A worker with this number is already registered: choose them in the "
-                                                      "search results above (\u201cThe worker found in the register\u201d)."))
+                                                      "search results above (“The worker found in the register”)."))
                         break
             else:
                 add_service_errors(forms.worker, exc)

@@ -85,7 +85,7 @@ class Offer(BaseModel):
     corridor = models.ForeignKey(Corridor, on_delete=models.PROTECT, related_name="offers", verbose_name=_("corridor"))
     fee_fixed = models.DecimalField(_("fixed fee (sending currency)"), max_digits=12, decimal_places=2, default=Decimal("0"),
                                     validators=[MinValueValidator(0)])
-    fee_percent = models.DecimalField(_("fee (% of amount)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PCT)
+    fee_percent = models.DecimalField(_("fee (percent of the amount)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PCT)
     fx_margin_percent = models.DecimalField(_("exchange-rate margin (%)"), max_digits=5, decimal_places=2, default=Decimal("0"),
                                             validators=PCT, help_text=_("How much worse than the reference rate the provider's rate is."))
     receive_currency = models.CharField(_("received in"), max_length=3, default="USD", help_text=_("USD or KHR"))

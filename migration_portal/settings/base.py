@@ -128,6 +128,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("km", _("Khmer"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["migration_portal.formats"]
 TIME_ZONE = "Asia/Phnom_Penh"
 USE_I18N = True
 USE_TZ = True

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ('created', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
                 ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('fee_fixed', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='fixed fee (sending currency)')),
-                ('fee_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='fee (% of amount)')),
+                ('fee_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='fee (percent of the amount)')),
                 ('fx_margin_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text="How much worse than the reference rate the provider's rate is.", max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='exchange-rate margin (%)')),
                 ('receive_currency', models.CharField(default='USD', help_text='USD or KHR', max_length=3, verbose_name='received in')),
                 ('speed', models.CharField(choices=[('minutes', 'Within an hour'), ('same_day', 'Same day'), ('next_day', 'Next day'), ('days', '2 to 5 days')], max_length=16, verbose_name='speed')),
