@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("agencies.api.urls")),
     path("", include("workers.api.urls")),
     path("", include("complaints.api.urls")),
+    path("", include("remittances.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -37,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("", include("workers.urls")),
     path("", include("complaints.urls")),
     path("", include("complaints.report_urls")),
+    path("", include("remittances.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -8,14 +8,15 @@ and the exchange-rate margin against the reference rate; the target is under 3%.
 from __future__ import annotations
 
 import io
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,3 +246,212 @@ def remittance_record(*, deployment, actor, month: date, amount: Decimal, curren
     )
     event_record(subject=deployment, code="remittance.recorded", actor=actor, data={"month": str(month), "usd": str(remittance.amount_usd)})
     return remittance
+
+
+# --- Reads at a fixed number of queries ---------------------------------------------------------
+#
+# ``compare``, ``corridor_costs`` and ``national_indicator`` above read the rates and the
+# offers one corridor and one offer at a time: right for a single figure, but a page
+# showing all corridors (or eight quarters of them) would run a query per offer. The
+# functions below compute the same figures from rows loaded once: the public page, the
+# admin's cost column and the indicator history each cost a few queries however many
+# offers and rates there are. tests/remittances/test_pages.py checks that they agree
+# with the functions above.
+
+
+class RateBook:
+    """Reference rates loaded once; ``rate(currency, on)`` answers as ``rate_on`` does
+    (the latest rate not after ``on``; USD is 1) without a query."""
+
+    def __init__(self, rows):
+        self._dates: dict[str, list[date]] = {}
+        self._rates: dict[str, list[Decimal]] = {}
+        for currency, on, per_usd in sorted(rows):
+            self._dates.setdefault(currency, []).append(on)
+            self._rates.setdefault(currency, []).append(per_usd)
+
+    @classmethod
+    def until(cls, on: date, currencies=None) -> RateBook:
+        """Every rate up to ``on`` (one query), for figures at several dates."""
+        qs = ExchangeRate.objects.filter(on__lte=on)
+        if currencies is not None:
+            qs = qs.filter(currency__in=sorted(set(currencies)))
+        return cls(qs.values_list("currency", "on", "per_usd"))
+
+    @classmethod
+    def latest(cls, on: date) -> RateBook:
+        """Each currency's latest rate not after ``on`` (one query), for figures on one date."""
+        newest = ExchangeRate.objects.filter(currency=OuterRef("currency"), on__lte=on).order_by("-on").values("on")[:1]
+        return cls(ExchangeRate.objects.filter(on__lte=on, on=Subquery(newest)).values_list("currency", "on", "per_usd"))
+
+    def rate(self, currency: str, on: date) -> Decimal | None:
+        if currency == "USD":
+            return Decimal("1")
+        dates = self._dates.get(currency)
+        if not dates:
+            return None
+        i = bisect_right(dates, on)
+        return self._rates[currency][i - 1] if i else None
+
+
+def latest_offers_all(on: date | None = None) -> dict[int, list[Offer]]:
+    """``latest_offers`` for every corridor at once (one query): corridor id -> offers."""
+    on = on or timezone.localdate()
+    newest = (
+        Offer.objects.filter(provider=OuterRef("provider"), corridor=OuterRef("corridor"), observed_on__lte=on)
+        .order_by("-observed_on")
+        .values("observed_on")[:1]
+    )
+    offers = Offer.objects.filter(provider__active=True, observed_on__lte=on, observed_on=Subquery(newest)).select_related(
+        "provider", "corridor__country"
+    )
+    out: dict[int, list[Offer]] = {}
+    for offer in offers:
+        out.setdefault(offer.corridor_id, []).append(offer)
+    return out
+
+
+def _latest_as_of(offers: list[Offer], on: date) -> dict[int, list[Offer]]:
+    """From offers already loaded (active providers only), each provider's latest per corridor on ``on``."""
+    best: dict[tuple[int, int], Offer] = {}
+    for offer in offers:
+        if offer.observed_on <= on:
+            key = (offer.corridor_id, offer.provider_id)
+            if key not in best or best[key].observed_on < offer.observed_on:
+                best[key] = offer
+    out: dict[int, list[Offer]] = {}
+    for (corridor_id, _provider), offer in best.items():
+        out.setdefault(corridor_id, []).append(offer)
+    return out
+
+
+def cost_of_200_from(offer: Offer, rates: RateBook, on: date | None = None) -> Decimal | None:
+    """``cost_of_200`` with the rate read from ``rates``."""
+    on = on or offer.observed_on
+    sending_rate = rates.rate(offer.corridor.currency, on)
+    if sending_rate is None:
+        return None
+    return quote(offer, BENCHMARK_USD * sending_rate, sending_rate=sending_rate, receive_rate=Decimal("1")).cost_percent
+
+
+def quotes_from(corridor: Corridor, amount: Decimal, *, offers: list[Offer], rates: RateBook, method: str = "",
+                on: date) -> list[Quote]:
+    """``compare`` over offers and rates already loaded: the same filters and the same order."""
+    sending_rate = rates.rate(corridor.currency, on)
+    if sending_rate is None:
+        return []
+    quotes = []
+    for offer in offers:
+        if method and method not in offer.receive_methods:
+            continue
+        if (offer.min_amount and amount < offer.min_amount) or (offer.max_amount and amount > offer.max_amount):
+            continue
+        receive_rate = rates.rate(offer.receive_currency, on)
+        if receive_rate is None:
+            continue
+        quotes.append(quote(offer, amount, sending_rate=sending_rate, receive_rate=receive_rate))
+    return sorted(quotes, key=lambda q: (-q.received_usd, q.speed_rank, q.offer.provider.name))
+
+
+def costs_from(corridors, offers_by_corridor: dict[int, list[Offer]], rates: RateBook, on: date) -> list[CorridorCost]:
+    """``corridor_costs`` over offers and rates already loaded."""
+    out = []
+    for corridor in corridors:
+        offers = offers_by_corridor.get(corridor.pk, [])
+        costs = [c for c in (cost_of_200_from(o, rates, on) for o in offers) if c is not None]
+        avg = (sum(costs) / len(costs)).quantize(CENT, ROUND_HALF_UP) if costs else None
+        out.append(CorridorCost(corridor, len(costs), avg, min(costs) if costs else None))
+    return out
+
+
+def indicator_from(costs: list[CorridorCost]) -> Decimal | None:
+    """``national_indicator`` from corridor costs already computed."""
+    averages = [c.average for c in costs if c.average is not None]
+    return (sum(averages) / len(averages)).quantize(CENT, ROUND_HALF_UP) if averages else None
+
+
+@dataclass
+class Comparison:
+    """Everything the public comparison shows, read in two queries (plus the corridors the caller holds)."""
+
+    on: date
+    corridor: Corridor | None
+    amount: Decimal | None
+    sending_rate: Decimal | None  # units of the sending currency per USD
+    benchmark_amount: Decimal | None  # USD 200 in the sending currency
+    quotes: list[Quote]
+    corridor_cost: CorridorCost | None
+    costs: list[CorridorCost]
+    national: Decimal | None
+    target: Decimal = SDG_TARGET_PERCENT
+
+
+def comparison(*, corridors, corridor: Corridor | None = None, amount: Decimal | None = None, method: str = "",
+               on: date | None = None) -> Comparison:
+    """The ranked offers for an amount on a corridor, the corridor's average cost of USD 200
+    and the national indicator, all as of ``on``. ``amount`` None means the USD 200 equivalent."""
+    on = on or timezone.localdate()
+    corridors = list(corridors)
+    rates = RateBook.latest(on)
+    by_corridor = latest_offers_all(on)
+    costs = costs_from(corridors, by_corridor, rates, on)
+    sending_rate = benchmark = None
+    quotes: list[Quote] = []
+    corridor_cost = None
+    if corridor is not None:
+        sending_rate = rates.rate(corridor.currency, on)
+        if sending_rate is not None:
+            benchmark = (BENCHMARK_USD * sending_rate).quantize(CENT, ROUND_HALF_UP)
+        if amount is None:
+            amount = benchmark
+        if amount is not None:
+            quotes = quotes_from(corridor, amount, offers=by_corridor.get(corridor.pk, []), rates=rates, method=method, on=on)
+        corridor_cost = next((c for c in costs if c.corridor.pk == corridor.pk), None)
+    return Comparison(on, corridor, amount, sending_rate, benchmark, quotes, corridor_cost, costs, indicator_from(costs))
+
+
+@dataclass
+class IndicatorPoint:
+    on: date
+    label: str
+    national: Decimal | None
+    costs: list[CorridorCost]
+
+    def average_for(self, corridor_id: int) -> Decimal | None:
+        return next((c.average for c in self.costs if c.corridor.pk == corridor_id), None)
+
+
+def quarter_points(today: date | None = None, quarters: int = 8) -> list[tuple[date, str]]:
+    """The last day of each of the last ``quarters`` quarters, oldest first, the running one
+    counted to ``today``: [(date, "2025 Q3"), ...]."""
+    today = today or timezone.localdate()
+    year, q = today.year, (today.month - 1) // 3 + 1
+    points = []
+    for _i in range(quarters):
+        end = today if not points else _quarter_end(year, q)
+        points.append((end, f"{year} Q{q}"))
+        year, q = (year, q - 1) if q > 1 else (year - 1, 4)
+    return points[::-1]
+
+
+def _quarter_end(year: int, q: int) -> date:
+    month = 3 * q
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def indicator_series(points: list[tuple[date, str]]) -> list[IndicatorPoint]:
+    """Per point, each corridor's average cost of USD 200 and the national indicator, as
+    ``corridor_costs`` and ``national_indicator`` give them on that date: three queries in all."""
+    if not points:
+        return []
+    last = max(d for d, _label in points)
+    corridors = list(Corridor.objects.select_related("country"))
+    offers = list(
+        Offer.objects.filter(provider__active=True, observed_on__lte=last).select_related("provider", "corridor__country")
+    )
+    rates = RateBook.until(last)
+    series = []
+    for on, label in points:
+        costs = costs_from(corridors, _latest_as_of(offers, on), rates, on)
+        series.append(IndicatorPoint(on, label, indicator_from(costs), costs))
+    return series

@@ -1576,6 +1576,12 @@ def run_scheduled_jobs(demo: Demo) -> None:
 
 
 # The seed, in order; each later app adds its step here.
+def _seed_remittances(demo: Demo) -> None:
+    from remittances.demo import seed_remittances
+
+    seed_remittances(demo)
+
+
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("ministry and provincial users", seed_reference_users),
     ("inspection checklist", seed_checklist),
@@ -1586,6 +1592,7 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("inspections", seed_inspections),
     ("monthly reports", seed_reports),
     ("advertisements", seed_advertisements),
+    ("remittance offers, rates and literacy sessions", _seed_remittances),
     ("scheduled jobs", run_scheduled_jobs),
 ]
 
