@@ -1576,6 +1576,18 @@ def run_scheduled_jobs(demo: Demo) -> None:
 
 
 # The seed, in order; each later app adds its step here.
+def _seed_register(demo: Demo) -> None:
+    from workers.demo import seed_register
+
+    seed_register(demo)
+
+
+def _seed_complaints(demo: Demo) -> None:
+    from complaints.demo import seed_complaints
+
+    seed_complaints(demo)
+
+
 def _seed_remittances(demo: Demo) -> None:
     from remittances.demo import seed_remittances
 
@@ -1592,6 +1604,8 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("inspections", seed_inspections),
     ("monthly reports", seed_reports),
     ("advertisements", seed_advertisements),
+    ("workers: training, contracts, departures, returns", _seed_register),
+    ("complaints at every stage", _seed_complaints),
     ("remittance offers, rates and literacy sessions", _seed_remittances),
     ("scheduled jobs", run_scheduled_jobs),
 ]
