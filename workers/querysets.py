@@ -134,7 +134,9 @@ class ReturnQuerySet(ScopedQuerySet):
         return self.filter(Q(deployment__agency=agency_id) | Q(assisting_agency=agency_id))
 
     def for_province(self, province_id):
-        return self.filter(Q(province=province_id) | Q(worker__home_province=province_id))
+        # Returning to it, from it, or received at one of its border checkpoints (Poipet's
+        # reception staff follow the returnees they registered, wherever they go home).
+        return self.filter(Q(province=province_id) | Q(worker__home_province=province_id) | Q(checkpoint__province=province_id))
 
 
 class CaseQuerySet(ScopedQuerySet):

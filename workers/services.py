@@ -673,6 +673,8 @@ def case_assess(*, case: ReintegrationCase, actor, needs: list[str], notes: str 
     case = ReintegrationCase.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed."))
+    if assessed_on and assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("This date is in the future.")})
     from .choices import ReferralKind
 
     unknown = [n for n in needs if n not in ReferralKind.values]
@@ -689,8 +691,12 @@ def case_assess(*, case: ReintegrationCase, actor, needs: list[str], notes: str 
 
 @transaction.atomic
 def referral_add(*, case: ReintegrationCase, actor, kind: str, partner: str, referred_on: date | None = None):
+    from .choices import ReferralKind
+
     if case.status != CaseStatus.ASSESSED:
         raise ValidationError(_("Assess the returnee's needs before referring them."))
+    if kind not in ReferralKind.values:
+        raise ValidationError({"kind": _("Choose the service the returnee is referred to.")})
     if not partner.strip():
         raise ValidationError({"partner": _("Name the partner the returnee is referred to.")})
     referral = case.referrals.create(kind=kind, partner=partner, referred_on=referred_on or timezone.localdate())
@@ -704,6 +710,9 @@ def referral_outcome(*, referral, actor, outcome: str, outcome_on: date | None =
 
     if outcome not in ReferralOutcome.values or not outcome:
         raise ValidationError({"outcome": _("Choose the outcome.")})
+    referral = type(referral).objects.select_for_update().get(pk=referral.pk)
+    if referral.outcome:
+        raise ValidationError({"outcome": _("The outcome of this referral is already recorded.")})
     referral.outcome, referral.outcome_on, referral.outcome_note = outcome, outcome_on or timezone.localdate(), note
     if referral.outcome_on < referral.referred_on:
         raise ValidationError({"outcome_on": _("The outcome is dated before the referral.")})

@@ -203,6 +203,21 @@ PORTAL_BEAT_SCHEDULE = {
         "task": "complaints.tasks.check_time_limits",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Returnees not assessed: remind once, escalate once.
+    "returns-case-reminders": {
+        "task": "workers.tasks.remind_unassessed_cases",
+        "schedule": crontab(hour=6, minute=15),
+    },
+    # Referrals without an outcome: remind once, escalate once.
+    "returns-referral-reminders": {
+        "task": "workers.tasks.remind_pending_referrals",
+        "schedule": crontab(hour=6, minute=45),
+    },
+    # Weekly list per province of workers whose contract ends within 60 days.
+    "returns-expected-weekly": {
+        "task": "workers.tasks.send_expected_returns",
+        "schedule": crontab(hour=7, minute=15, day_of_week="mon"),
+    },
     # One list a day of late complaints, per province and for the ministry's own cases.
     "complaint-late-digest": {
         "task": "complaints.tasks.send_late_digests",
@@ -275,5 +290,12 @@ PORTAL = {
     "INSPECTION_RISK_THRESHOLD": 40,
     "INSPECTION_LEAD_DAYS": 21,
     "LICENCE_EXPIRY_WARNING_DAYS": 60,
+    # Return and reintegration (policy goal 16): a returnee is assessed within these days,
+    # referrals get an outcome, and provinces are told who is expected home.
+    "CASE_ASSESSMENT_REMIND_DAYS": 14,
+    "CASE_ASSESSMENT_ESCALATE_DAYS": 30,
+    "REFERRAL_OUTCOME_REMIND_DAYS": 30,
+    "REFERRAL_OUTCOME_ESCALATE_DAYS": 60,
+    "EXPECTED_RETURN_DAYS": 60,
     "SITE_URL": env("SITE_URL", default="http://localhost:8000"),
 }
