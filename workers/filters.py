@@ -29,6 +29,7 @@ from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Country, Province, Sector
 
 from . import services
+from .pii import pii_hash
 from .choices import OUT_OF_COUNTRY, Channel, DeploymentStatus, Education, JobOrderStatus
 from .models import Deployment, JobOrder, SendingSuspension, Worker
 
@@ -64,11 +65,13 @@ def looks_like_identifier(term: str) -> bool:
 
 def workers_by_any_identifier(qs, term: str):
     """Workers whose national ID, passport or phone is exactly ``term`` (three hash lookups as subqueries)."""
-    return qs.filter(
-        Q(pk__in=services.worker_lookup(national_id=term).values("pk"))
-        | Q(pk__in=services.worker_lookup(passport_number=term).values("pk"))
-        | Q(pk__in=services.worker_lookup(phone=term).values("pk"))
-    )
+    # The hashes compared directly (not IN subqueries): each side of the OR uses its own index.
+    conditions = Q()
+    for kind, field in (("national_id", "national_id_hash"), ("passport", "passport_hash"), ("phone", "phone_hash")):
+        digest = pii_hash(term, kind=kind)
+        if digest:
+            conditions |= Q(**{field: digest})
+    return qs.filter(conditions) if conditions else qs.none()
 
 
 def visible_deployments(user):
@@ -189,7 +192,10 @@ class DeploymentFilterSet(filters.FilterSet):
         queryset=lambda request: visible(Agency.objects.order_by("name"), request.user) if request else Agency.objects.none(),
         label=_("Agency"),
     )
-    status = filters.MultipleChoiceFilter(choices=DeploymentStatus.choices, label=_("Status (repeat for several)"))
+    # distinct=False: a deployment has one status, so the IN list cannot repeat rows, and
+    # DISTINCT would stop PostgreSQL walking the (created) index for the page (docs/benchmarks.md).
+    status = filters.MultipleChoiceFilter(choices=DeploymentStatus.choices, distinct=False,
+                                          label=_("Status (repeat for several)"))
     channel = filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     departed_after = filters.DateFilter(field_name="departed_on", lookup_expr="gte", label=_("Departed on or after"),
                                         widget=DATE)

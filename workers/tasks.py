@@ -7,6 +7,7 @@ guard that makes the second run harmless is named in each docstring.
 from celery import shared_task
 
 from . import jobs, returns_import
+from .import_tasks import *  # noqa: F403  the agencies' worker import task, for autodiscovery
 
 
 @shared_task(acks_late=True)

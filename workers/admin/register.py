@@ -135,7 +135,8 @@ class WorkerAdmin(AgenciesAdmin):
     list_filter = ("sex", "home_province", "education")
     list_select_related = ("home_province", "registered_by_agency")
     # Names only: identifiers are encrypted; get_search_results finds them by their hash.
-    search_fields = ("name_latin", "name_km")
+    # name_km has no case: "contains" keeps its trigram index usable (icontains would wrap it in UPPER()).
+    search_fields = ("name_latin", "name_km__contains")
     search_help_text = _("A name (Latin or Khmer letters), or an exact national ID, passport or phone number.")
     paginator = EstimatedCountPaginator
     show_full_result_count = False

@@ -181,6 +181,10 @@ class Deployment(BaseModel):
             models.Index(fields=["country", "departed_on"], name="workers_dep_country_idx"),
             models.Index(fields=["status", "contract_end"], name="workers_dep_status_end_idx"),
             models.Index(fields=["departed_on", "country", "sector"], name="workers_dep_departed_idx"),
+            # The newest-first lists (docs/benchmarks.md: 11.6 s to 0.9 ms for a page at 2 M rows).
+            models.Index(fields=["-created", "-id"], name="workers_dep_recent_idx"),
+            # The agency scope's EXISTS (Deployment where worker = ... and agency = ...).
+            models.Index(fields=["agency", "worker"], name="workers_dep_agency_worker_idx"),
         ]
 
     def __str__(self) -> str:

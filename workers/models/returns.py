@@ -59,6 +59,8 @@ class ReturnRecord(BaseModel):
         indexes = [
             models.Index(fields=["province", "returned_on"], name="workers_return_province_idx"),
             models.Index(fields=["returned_on", "reason"], name="workers_return_date_idx"),
+            # The province scope's EXISTS (ReturnRecord where worker = ... and province = ...).
+            models.Index(fields=["province", "worker"], name="workers_return_prov_worker_idx"),
         ]
 
     def __str__(self) -> str:
