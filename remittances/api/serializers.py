@@ -126,7 +126,7 @@ class PublicQuoteSerializer(serializers.Serializer):
     fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("In the sending currency"))
     fx_margin_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     cost_percent = serializers.DecimalField(max_digits=7, decimal_places=2,
-                                            help_text=_("Fee and exchange-rate margin, % of the amount"))
+                                            help_text=_("Fee and exchange-rate margin, percent of the amount"))
     received = serializers.DecimalField(max_digits=16, decimal_places=2)
     receive_currency = serializers.CharField()
     received_usd = serializers.DecimalField(max_digits=14, decimal_places=2)
