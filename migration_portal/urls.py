@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("", include("complaints.urls")),
     path("", include("complaints.report_urls")),
     path("", include("remittances.urls")),
+    path("statistics/", include("migration_portal.statistics.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

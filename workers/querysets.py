@@ -41,9 +41,11 @@ class DeploymentQuerySet(ScopedQuerySet):
     def for_province(self, province_id):
         from .models import ReturnRecord
 
+        # An uncorrelated IN (not EXISTS per row) keeps PostgreSQL's plan parallel on
+        # 2 million deployments (docs/benchmarks.md); the rows are the same.
         return self.filter(
             Q(worker__home_province=province_id)
-            | Exists(ReturnRecord.objects.filter(deployment=OuterRef("pk"), province=province_id))
+            | Q(pk__in=ReturnRecord.objects.filter(province=province_id, deployment__isnull=False).values("deployment_id"))
         )
 
     def abroad(self):

@@ -86,6 +86,9 @@ class Worker(BaseModel):
             models.Index(fields=["home_province", "-created"], name="workers_worker_province_idx"),
             models.Index(fields=["registered_by_agency", "-created"], name="workers_worker_agency_idx"),
             models.Index(fields=["-created", "-id"], name="workers_worker_recent_idx"),
+            # The "by sex" statistics join every deployment to its worker: this narrow index
+            # lets PostgreSQL read sex and province without touching the wide (encrypted) rows.
+            models.Index(fields=["id", "sex", "home_province"], name="workers_worker_sex_idx"),
             # Trigram indexes on the names (PostgreSQL only) are created in migration 0002.
         ]
 
