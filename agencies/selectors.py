@@ -138,9 +138,21 @@ def report_line_initial(*, user, report: MonthlyReport) -> list[dict]:
         .order_by("country__name", "sector__name", "sex")
         .values("country_id", "sector_id", "sex", *MonthlyReportLine.FIGURES)
     )
-    return [
+    saved = [
         {"country": r["country_id"], "sector": r["sector_id"], "sex": r["sex"], **{f: r[f] for f in MonthlyReportLine.FIGURES}}
         for r in rows
+    ]
+    if saved or report.version > 1:
+        return saved
+    # A report never saved starts from the register's own figures for the month (deployments,
+    # certificates, departures, returns): the agency confirms or corrects them, and what it
+    # changes is kept as report/register differences when it submits.
+    from workers.reporting import register_lines
+
+    return [
+        {"country": line.country_id, "sector": line.sector_id, "sex": line.sex,
+         **{f: getattr(line, f) for f in MonthlyReportLine.FIGURES}}
+        for line in register_lines(report.agency_id, report.period)
     ]
 
 

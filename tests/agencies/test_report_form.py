@@ -334,3 +334,33 @@ def test_report_page_query_budget_does_not_grow_with_lines(client_a, agency_a, d
         assert response.status_code == 200
         rendered = len(response.context["formset"].forms) - 3 if status == ReportStatus.DRAFT else len(response.context["lines"])
         assert rendered == n
+
+
+def test_a_new_report_is_prefilled_from_the_register_and_differences_are_kept(client_for, agency_a, agency_user_a):
+    """Issue: the monthly report form is pre-filled from the register; the agency confirms or
+    corrects, and every difference between its figures and the register is kept."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agencies import services as agency_services
+    from workers.models import Deployment, ReportDifference
+
+    from ..workers.factories import DeploymentFactory, JobOrderFactory
+
+    period = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    dep = DeploymentFactory(job_order=JobOrderFactory(agency=agency_a))
+    Deployment.objects.filter(pk=dep.pk).update(status="abroad", departed_on=period + timedelta(days=3))
+    report = agency_services.report_create(agency=agency_a, period=period, actor=agency_user_a)
+
+    page = client_for(agency_user_a).get(reverse("agency-report", args=[report.pk]))
+    first = page.context["formset"].forms[0].initial
+    assert (first["country"], first["sex"], first["deployed"], first["abroad_end"]) == (dep.country_id, "M", 1, 1)
+
+    # The agency reports 3 departures instead of the register's 1, and submits.
+    lines = [agency_services.LineInput(country_id=dep.country_id, sector_id=dep.sector_id, sex="M", deployed=3, abroad_end=1,
+                                       recruited=first["recruited"])]
+    report = agency_services.report_save(report=report, actor=agency_user_a, lines=lines, complaints_received=0, fees_charged=0)
+    agency_services.report_submit(report=report, actor=agency_user_a)
+    diff = ReportDifference.objects.get(report=report, figure="deployed")
+    assert (diff.reported, diff.register, diff.gap) == (3, 1, 2)
