@@ -37,9 +37,13 @@ def seed_complaints(demo) -> None:
     if not deployments:
         return
     now = timezone.now()
-    for i, (grounds, narrative, claim, fate) in enumerate(STORIES):
+    officers = [o for o in (officer_pp, officer_btb, demo.users.get("officer.banteaymeanchey")) if o]
+    # Four rounds of the stories, received over the past year, so the dashboards and the
+    # annual report have a year of cases by province, ground, sex and outcome.
+    for i in range(len(STORIES) * 4):
+        grounds, narrative, claim, fate = STORIES[i % len(STORIES)]
         dep = deployments[i % len(deployments)]
-        officer = officer_pp if i % 3 else officer_btb
+        officer = officers[i % len(officers)]
         complaint = services.complaint_register(
             actor=officer, worker=dep.worker, grounds=grounds,
             respondents=[{"kind": RespondentKind.AGENCY, "agency": dep.agency}],
@@ -47,7 +51,7 @@ def seed_complaints(demo) -> None:
                     "complainant_name": "Family member" if i % 2 else "", "complainant_relation": "mother" if i % 2 else "",
                     "lodged_at": LodgedAt.PROVINCE, "lodged_province": officer.province, "channel": Channel.WALK_IN,
                     "narrative": narrative, "amount_claimed": Decimal(claim), "deployment": dep, "country": dep.country,
-                    "received_on": timezone.localdate() - timedelta(days=40 - i)},
+                    "received_on": timezone.localdate() - timedelta(days=12 + i * 12)},
         )
         if fate == "received":
             continue
