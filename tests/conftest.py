@@ -29,6 +29,30 @@ def _media_and_lang(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Each test starts with empty rate-limit counters and DRF's configured rates.
+
+    Throttle history lives in the cache, and a test that lowers a rate by assigning
+    THROTTLE_RATES on a throttle class would otherwise leak it into later tests.
+    """
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+    classes = (SimpleRateThrottle, ScopedRateThrottle, AnonRateThrottle, UserRateThrottle)
+    saved = {cls: cls.__dict__.get("THROTTLE_RATES") for cls in classes}
+    cache.clear()
+    yield
+    for cls, value in saved.items():
+        if value is not None:
+            cls.THROTTLE_RATES = value
+        elif "THROTTLE_RATES" in cls.__dict__:
+            # Point it back at the configured rates rather than deleting it: a monkeypatch
+            # undone after this fixture may still want to delete its own attribute.
+            cls.THROTTLE_RATES = saved[SimpleRateThrottle]
+    cache.clear()
+
+
 @pytest.fixture
 def agency_a(db):
     return AgencyFactory(name="Agency A Manpower Co., Ltd.")
