@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from migration_portal.accounts.models import User
+from migration_portal.core.api.fields import (  # noqa: F401  re-exported for the agencies API
+    CountryBriefSerializer,
+    EnumField,
+    ProvinceBriefSerializer,
+    SectorBriefSerializer,
+    UserBriefSerializer,
+)
 from migration_portal.core.scoping import INSPECTION, visible
 from migration_portal.reference.choices import Sex
-from migration_portal.reference.models import Country, Province, Sector
+from migration_portal.reference.models import Country, Sector
 
 from ..choices import (
     PUBLIC_STATUS,
@@ -53,43 +58,6 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 # --- Small shared pieces ----------------------------------------------------------
 
 
-class EnumField(serializers.ChoiceField):
-    """A choice field over a TextChoices class, documented as one named enum (``ReportStatusEnum``).
-
-    drf-spectacular names enums after the field ("status", "kind"); several choice
-    sets share those names here, which would give hashed names and a warning.
-    Naming the enum after its choices class gives each one stable name.
-    """
-
-    def __init__(self, choices_class, **kwargs):
-        self.choices_class = choices_class
-        super().__init__(choices=choices_class.choices, **kwargs)
-
-
-class EnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = EnumField
-
-    def map_serializer_field(self, auto_schema, direction):
-        cls = self.target.choices_class
-        name = f"{cls.__name__}Enum"
-        values = list(cls.values) + ([""] if self.target.allow_blank else [])
-        component = ResolvedComponent(
-            name=name,
-            type=ResolvedComponent.SCHEMA,
-            # Identified by its name, as drf-spectacular identifies the enums it names itself:
-            # a plain ChoiceField "sex" elsewhere (named SexEnum by drf-spectacular) then
-            # shares this component instead of colliding with it.
-            object=name,
-            schema={
-                "type": "string",
-                "enum": values,
-                "description": "\n".join(f"* `{value}` - {label}" for value, label in cls.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
 class ScopedAgencyField(serializers.PrimaryKeyRelatedField):
     """An agency id, resolved only among the agencies the caller may see.
 
@@ -105,36 +73,10 @@ class ScopedAgencyField(serializers.PrimaryKeyRelatedField):
         return visible(Agency.objects.all(), self.context["request"].user)
 
 
-class ProvinceBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Province
-        fields = ["code", "name", "name_km"]
-
-
-class CountryBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Country
-        fields = ["code", "name", "name_km"]
-
-
-class SectorBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Sector
-        fields = ["code", "name", "name_km"]
-
-
 class AgencyBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "licence_number"]
-
-
-class UserBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, user) -> str:  # reads the row only
-        return user.get_full_name() or user.get_username()
 
 
 # --- Agencies ---------------------------------------------------------------------

@@ -21,12 +21,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from agencies.api.serializers import (
-    AgencyBriefSerializer,
+from agencies.api.serializers import AgencyBriefSerializer, ScopedAgencyField
+from migration_portal.core.api.fields import (
     CountryBriefSerializer,
     EnumField,
     ProvinceBriefSerializer,
-    ScopedAgencyField,
     UserBriefSerializer,
 )
 from migration_portal.core.scoping import visible

@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agencies.api.serializers import EnumField
+from migration_portal.core.api.fields import EnumField
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Province
 

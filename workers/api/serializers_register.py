@@ -16,12 +16,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from agencies.api.serializers import (
-    AgencyBriefSerializer,
+from agencies.api.serializers import AgencyBriefSerializer, ScopedAgencyField
+from migration_portal.core.api.fields import (
     CountryBriefSerializer,
     EnumField,
     ProvinceBriefSerializer,
-    ScopedAgencyField,
     SectorBriefSerializer,
     UserBriefSerializer,
 )

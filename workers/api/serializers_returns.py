@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 # EnumField names each choice set's schema enum after its class (ReturnReasonEnum...), so
 # the several "status" and "kind" fields of the API do not collide.
-from agencies.api.serializers import EnumField
+from migration_portal.core.api.fields import EnumField
 from migration_portal.core.models import BackgroundJob, JobStatus
 
 from ..choices import CaseStatus, ReferralKind, ReferralOutcome, ReturnReason

@@ -1,0 +1,70 @@
+"""API pieces every app shares: named enums for the schema, and brief shapes of reference data."""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
+
+from migration_portal.reference.models import Country, Province, Sector
+
+
+class EnumField(serializers.ChoiceField):
+    """A choice field over a TextChoices class, documented as one named enum (``ReportStatusEnum``).
+
+    drf-spectacular names enums after the field ("status", "kind"); several choice
+    sets share those names here, which would give hashed names and a warning.
+    Naming the enum after its choices class gives each one stable name.
+    """
+
+    def __init__(self, choices_class, **kwargs):
+        self.choices_class = choices_class
+        super().__init__(choices=choices_class.choices, **kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumField
+
+    def map_serializer_field(self, auto_schema, direction):
+        cls = self.target.choices_class
+        name = f"{cls.__name__}Enum"
+        values = list(cls.values) + ([""] if self.target.allow_blank else [])
+        component = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            # Identified by its name, as drf-spectacular identifies the enums it names itself:
+            # a plain ChoiceField "sex" elsewhere (named SexEnum by drf-spectacular) then
+            # shares this component instead of colliding with it.
+            object=name,
+            schema={
+                "type": "string",
+                "enum": values,
+                "description": "\n".join(f"* `{value}` - {label}" for value, label in cls.choices),
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class ProvinceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["code", "name", "name_km"]
+
+
+class CountryBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["code", "name", "name_km"]
+
+
+class SectorBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["code", "name", "name_km"]
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:  # reads the row only
+        return user.get_full_name() or user.get_username()
