@@ -130,10 +130,6 @@ def national_indicator(on: date | None = None) -> Decimal | None:
     return (sum(averages) / len(averages)).quantize(CENT, ROUND_HALF_UP) if averages else None
 
 
-def indicator_history(points: list[date]) -> list[tuple[date, Decimal | None]]:
-    return [(d, national_indicator(d)) for d in points]
-
-
 # --- Writes -----------------------------------------------------------------------------------
 
 OFFER_COLUMNS = ["provider", "corridor", "fee_fixed", "fee_percent", "fx_margin_percent", "receive_currency", "speed",
@@ -311,7 +307,7 @@ def latest_offers_all(on: date | None = None) -> dict[int, list[Offer]]:
     return out
 
 
-def _latest_as_of(offers: list[Offer], on: date) -> dict[int, list[Offer]]:
+def latest_as_of(offers: list[Offer], on: date) -> dict[int, list[Offer]]:
     """From offers already loaded (active providers only), each provider's latest per corridor on ``on``."""
     best: dict[tuple[int, int], Offer] = {}
     for offer in offers:
@@ -452,6 +448,6 @@ def indicator_series(points: list[tuple[date, str]]) -> list[IndicatorPoint]:
     rates = RateBook.until(last)
     series = []
     for on, label in points:
-        costs = costs_from(corridors, _latest_as_of(offers, on), rates, on)
+        costs = costs_from(corridors, latest_as_of(offers, on), rates, on)
         series.append(IndicatorPoint(on, label, indicator_from(costs), costs))
     return series

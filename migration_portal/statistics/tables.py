@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
@@ -688,49 +688,25 @@ class CorridorCost:
 
 
 def corridor_costs_on(points: list[date], *, corridors, offers, rates) -> dict[date, list[CorridorCost]]:
-    """``remittances.services.corridor_costs(on)`` for many days at once, in three queries.
-
-    The services read each corridor's offers and each rate separately (a few queries per
-    corridor per day); here every offer and rate up to the last day is read once and each
-    day's figures are worked out with the services' own formula (``quote``, ``rate_on``,
-    ``BENCHMARK_USD``): each active provider's latest offer on or before the day, the cost of
-    sending USD 200 through it, the simple average and the cheapest per corridor. The test
-    suite checks the result equals ``corridor_costs`` day by day."""
+    """``remittances.services.corridor_costs(on)`` for many days at once, in three queries:
+    the scoped offers and rates up to the last day are read once, and each day's figures come
+    from the remittance services' own bulk functions (``latest_as_of``, ``costs_from``)."""
     from remittances import services
 
     if not points:
         return {}
     last = max(points)
     corridors = list(corridors.select_related("country"))
-    offers = list(offers.filter(observed_on__lte=last, provider__active=True).order_by("observed_on", "id"))
-    rates = {(r.currency, r.on): r.per_usd for r in rates.filter(on__lte=last, currency__in={c.currency for c in corridors})}
-    by_pk = {c.pk: c for c in corridors}
-    out: dict[date, list[CorridorCost]] = {}
-    for on in points:
-        latest: dict[int, dict[int, Any]] = defaultdict(dict)  # corridor -> provider -> latest offer by the day
-        for o in offers:
-            if o.observed_on <= on and o.corridor_id in by_pk:
-                latest[o.corridor_id][o.provider_id] = o  # offers are in date order: the last one wins
-        costs_on = []
-        for corridor in corridors:
-            rate = services.rate_on(corridor.currency, on, rates)
-            costs = []
-            if rate is not None:
-                for o in latest[corridor.pk].values():
-                    quote = services.quote(o, services.BENCHMARK_USD * rate, sending_rate=rate, receive_rate=Decimal("1"))
-                    costs.append(quote.cost_percent)
-            average = (sum(costs) / len(costs)).quantize(services.CENT, ROUND_HALF_UP) if costs else None
-            costs_on.append(CorridorCost(corridor, len(costs), average, min(costs) if costs else None))
-        out[on] = costs_on
-    return out
+    offers = list(offers.filter(observed_on__lte=last, provider__active=True).select_related("provider", "corridor__country"))
+    book = services.RateBook(rates.filter(on__lte=last).values_list("currency", "on", "per_usd"))
+    return {on: services.costs_from(corridors, services.latest_as_of(offers, on), book, on) for on in points}
 
 
 def national_indicator(costs: list[CorridorCost]) -> Decimal | None:
     """``remittances.services.national_indicator``: the average over corridors of the corridor averages."""
     from remittances import services
 
-    averages = [c.average for c in costs if c.average is not None]
-    return (sum(averages) / len(averages)).quantize(services.CENT, ROUND_HALF_UP) if averages else None
+    return services.indicator_from(costs)
 
 
 def remittance_costs(on: date, *, corridors, offers, rates) -> Table:
