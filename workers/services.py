@@ -634,6 +634,7 @@ def return_register(*, worker: Worker, actor, returned_on: date, reason: str, co
                     checkpoint=None, assisting_agency=None, documents: str = "", needs_assistance: bool = True) -> ReturnRecord:
     """Register a return. An open deployment to that country is closed as returned; a
     reintegration case is opened for the province when the returnee needs assistance."""
+    _require_perm(actor, "workers.add_returnrecord")
     if returned_on > timezone.localdate():
         raise ValidationError({"returned_on": _("A return cannot be registered before it happens.")})
     if deployment is None:
@@ -668,8 +669,18 @@ def return_register(*, worker: Worker, actor, returned_on: date, reason: str, co
     return record
 
 
+def _require_case_access(actor, case: ReintegrationCase) -> None:
+    """Reintegration is the province's work: the permission, and a case the actor can see."""
+    if actor is None:
+        return
+    _require_perm(actor, "workers.change_reintegrationcase")
+    if not ReintegrationCase.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("This case is handled by another province."))
+
+
 @transaction.atomic
 def case_assess(*, case: ReintegrationCase, actor, needs: list[str], notes: str = "", assessed_on: date | None = None) -> ReintegrationCase:
+    _require_case_access(actor, case)
     case = ReintegrationCase.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed."))
@@ -691,6 +702,7 @@ def case_assess(*, case: ReintegrationCase, actor, needs: list[str], notes: str 
 
 @transaction.atomic
 def referral_add(*, case: ReintegrationCase, actor, kind: str, partner: str, referred_on: date | None = None):
+    _require_case_access(actor, case)
     from .choices import ReferralKind
 
     if case.status != CaseStatus.ASSESSED:
@@ -706,6 +718,7 @@ def referral_add(*, case: ReintegrationCase, actor, kind: str, partner: str, ref
 
 @transaction.atomic
 def referral_outcome(*, referral, actor, outcome: str, outcome_on: date | None = None, note: str = ""):
+    _require_case_access(actor, referral.case)
     from .choices import ReferralOutcome
 
     if outcome not in ReferralOutcome.values or not outcome:
@@ -723,6 +736,7 @@ def referral_outcome(*, referral, actor, outcome: str, outcome_on: date | None =
 
 @transaction.atomic
 def case_close(*, case: ReintegrationCase, actor, note: str = "") -> ReintegrationCase:
+    _require_case_access(actor, case)
     case = ReintegrationCase.objects.select_for_update().get(pk=case.pk)
     if case.status != CaseStatus.ASSESSED:
         raise ValidationError(_("Only an assessed case can be closed."))

@@ -219,6 +219,17 @@ class TestReturns:
         assert services.case_close(case=case, actor=officer_a).status == CaseStatus.CLOSED
 
 
+def test_case_services_check_permission_and_province(officer_a, officer_b, agency_user_a):
+    w = WorkerFactory()
+    record = services.return_register(worker=w, actor=officer_a, returned_on=timezone.localdate(), reason=ReturnReason.ILLNESS,
+                                      country=country("TH"), province=province("12"))
+    for outsider in (officer_b, agency_user_a):
+        with pytest.raises(PermissionDenied):
+            services.case_assess(case=record.case, actor=outsider, needs=["health"])
+    record.case.refresh_from_db()
+    assert record.case.status == CaseStatus.OPEN and record.case.needs == []
+
+
 class TestScope:
     def test_agency_and_province_scopes(self, agency_a, agency_user_a, agency_user_b, officer_a, officer_b):
         mine = DeploymentFactory(job_order=JobOrderFactory(agency=agency_a), worker=WorkerFactory(home_province=province("12")))
