@@ -24,6 +24,28 @@ from migration_portal.core.scoping import (
 from .factories import AgencyFactory, UserFactory, province
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _pinned_today():
+    """`TEST_TODAY=2026-12-31 make test` runs the whole suite as if it were that day.
+
+    The clock ticks from 10:00 Phnom Penh time on that date. CI runs on any day of the
+    month, so the suite is checked on the 1st, the 15th and the last day this way; a test
+    that needs a particular day pins it itself.
+    """
+    value = os.environ.get("TEST_TODAY")
+    if not value:
+        yield
+        return
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    day = date.fromisoformat(value)
+    with time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=ZoneInfo("Asia/Phnom_Penh")), tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_and_lang(settings):
     settings.LANGUAGE_CODE = "en"

@@ -6,9 +6,11 @@ which turns the skip into a failure, so the real path is always exercised there.
 
 import os
 import time
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
@@ -48,15 +50,29 @@ def redis_worker():
     """An in-process Celery worker (a real consumer thread) on the real Redis broker."""
     from celery.contrib.testing.worker import start_worker
 
-    previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
+    # Redis is shared with others: every key this test makes carries its own prefix,
+    # and only those keys are deleted afterwards (never a whole database).
+    prefix = f"test-worker-{uuid.uuid4().hex}:"
+    previous = {
+        "broker_url": app.conf.broker_url,
+        "task_always_eager": app.conf.task_always_eager,
+        "broker_transport_options": dict(app.conf.broker_transport_options or {}),
+    }
+    app.conf.update(
+        broker_url=REDIS_URL,
+        task_always_eager=False,
+        broker_transport_options={**previous["broker_transport_options"], "global_keyprefix": prefix},
+    )
     reset_connections()
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()  # a clean queue: CI uses its own Redis database
     try:
         with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
-            yield
+            yield prefix
     finally:
+        with app.connection_for_write() as conn:
+            client = conn.default_channel.client
+            keys = list(client.scan_iter(match=f"{prefix}*"))
+            if keys:
+                client.delete(*keys)
         app.conf.update(**previous)
         reset_connections()
 
@@ -70,9 +86,16 @@ def wait_for(predicate, timeout=30.0):
     return False
 
 
+# The 20th of a month: after the due day (the 15th), so the job always has an overdue
+# notice to send, whatever day CI runs. The clock ticks, so timeouts still pass.
+PINNED_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
 @pytest.mark.django_db(transaction=True)
+@time_machine.travel(PINNED_NOW, tick=True)
 def test_reminder_task_runs_on_a_real_worker_and_twice_sends_once(redis_worker):
     settings.PORTAL  # settings are loaded
+    assert timezone.localdate().day > settings.PORTAL["REPORT_DUE_DAY"]
     agency = AgencyFactory(licence_issued=timezone.localdate() - timedelta(days=800))
     clerk = UserFactory(username="clerk_worker", agency=agency, groups=[AGENCY_USERS])
     # Leave last month unreported so today's run has something to say (reminder or overdue).
@@ -90,3 +113,21 @@ def test_reminder_task_runs_on_a_real_worker_and_twice_sends_once(redis_worker):
     assert Notification.objects.filter(recipient=clerk).count() == 1
     assert Notification.objects.get(recipient=clerk).emailed_at is not None
     assert len([m for m in mail.outbox if m.to == [clerk.email]]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_fixture_leaves_only_its_own_keys(redis_worker):
+    """The fixture's keys carry its prefix; a neighbour's key in the same database survives."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    neighbour = f"neighbour-{uuid.uuid4().hex}"
+    client.set(neighbour, "1", ex=60)
+    try:
+        tasks.send_reporting_reminders.delay()
+        with app.connection_for_write() as conn:
+            mine = list(conn.default_channel.client.scan_iter(match=f"{redis_worker}*"))
+        assert mine, "the broker's keys should carry the test prefix"
+        assert client.exists(neighbour)
+    finally:
+        client.delete(neighbour)
