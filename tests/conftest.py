@@ -24,17 +24,20 @@ from migration_portal.core.scoping import (
 from .factories import AgencyFactory, UserFactory, province
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _pinned_today():
+_pinned_clock = None
+
+
+def pytest_configure(config):
     """`TEST_TODAY=2026-12-31 make test` runs the whole suite as if it were that day.
 
-    The clock ticks from 10:00 Phnom Penh time on that date. CI runs on any day of the
-    month, so the suite is checked on the 1st, the 15th and the last day this way; a test
-    that needs a particular day pins it itself.
+    The clock ticks from 10:00 Phnom Penh time on that date, from before collection
+    (so module-level dates see it too) in every test process. CI runs on any day of the
+    month, so the suite is checked on the 1st, the 15th and the last day this way; a
+    test that needs a particular day pins it itself.
     """
+    global _pinned_clock
     value = os.environ.get("TEST_TODAY")
     if not value:
-        yield
         return
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
@@ -42,8 +45,13 @@ def _pinned_today():
     import time_machine
 
     day = date.fromisoformat(value)
-    with time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=ZoneInfo("Asia/Phnom_Penh")), tick=True):
-        yield
+    _pinned_clock = time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=ZoneInfo("Asia/Phnom_Penh")), tick=True)
+    _pinned_clock.start()
+
+
+def pytest_unconfigure(config):
+    if _pinned_clock is not None:
+        _pinned_clock.stop()
 
 
 @pytest.fixture(autouse=True)
