@@ -4,6 +4,7 @@ Skipped when REDIS_URL is not set (a newcomer's laptop); CI sets REQUIRE_SERVICE
 which turns the skip into a failure, so the real path is always exercised there.
 """
 
+import contextlib
 import os
 import time
 import uuid
@@ -45,8 +46,8 @@ def reset_connections():
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def redis_worker():
+@contextlib.contextmanager
+def prefixed_worker():
     """An in-process Celery worker (a real consumer thread) on the real Redis broker."""
     from celery.contrib.testing.worker import start_worker
 
@@ -68,13 +69,23 @@ def redis_worker():
         with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
             yield prefix
     finally:
-        with app.connection_for_write() as conn:
-            client = conn.default_channel.client
-            keys = list(client.scan_iter(match=f"{prefix}*"))
-            if keys:
-                client.delete(*keys)
         app.conf.update(**previous)
         reset_connections()
+        # A plain client, after the app let go of the broker: opening a channel to clean
+        # up would declare the queue's bindings again under the prefix.
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+@pytest.fixture
+def redis_worker():
+    with prefixed_worker() as prefix:
+        yield prefix
 
 
 def wait_for(predicate, timeout=30.0):
@@ -131,3 +142,15 @@ def test_worker_fixture_leaves_only_its_own_keys(redis_worker):
         assert client.exists(neighbour)
     finally:
         client.delete(neighbour)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_worker_leaves_no_key_behind():
+    """Everything the worker and the producer made sits under the prefix and is gone after."""
+    import redis
+
+    with prefixed_worker() as prefix:
+        tasks.send_reporting_reminders.delay()
+        client = redis.Redis.from_url(REDIS_URL)
+        assert list(client.scan_iter(match=f"{prefix}*")), "the broker's keys should carry the prefix"
+    assert list(client.scan_iter(match=f"{prefix}*")) == []
