@@ -112,7 +112,7 @@ def test_a_task_that_fails_in_process_does_not_stop_queueing(monkeypatch, django
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_queued_while_the_broker_was_down_runs_once_when_it_returns(private_redis, api_for, agency_user_a,
                                                                                 caplog):
     """A real Redis goes away mid-run: the request answers 202 and the job waits; Redis comes

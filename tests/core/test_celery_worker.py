@@ -94,7 +94,7 @@ def wait_for(predicate, timeout=30.0):
 PINNED_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @time_machine.travel(PINNED_NOW, tick=True)
 def test_reminder_task_runs_on_a_real_worker_and_twice_sends_once(redis_worker):
     assert timezone.localdate().day > settings.PORTAL["REPORT_DUE_DAY"]
@@ -117,7 +117,7 @@ def test_reminder_task_runs_on_a_real_worker_and_twice_sends_once(redis_worker):
     assert len([m for m in mail.outbox if m.to == [clerk.email]]) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_fixture_leaves_only_its_own_keys(redis_worker):
     """The fixture's keys carry its prefix; a neighbour's key in the same database survives."""
     import redis
