@@ -38,8 +38,19 @@ except ImportError:  # pragma: no cover - redis is a dependency
 
 # Every operation the throttles, the views and Django itself call on a cache.
 _WRAPPED = (
-    "add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "decr",
-    "set_many", "delete_many", "clear", "get_or_set",
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "decr",
+    "set_many",
+    "delete_many",
+    "clear",
+    "get_or_set",
 )
 
 
@@ -53,10 +64,15 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 1)
         options.setdefault("socket_timeout", 1)
         super().__init__(server, {**params, "OPTIONS": options})
-        self._fallback = LocMemCache(f"resilient-fallback-{id(self)}", {
-            "TIMEOUT": params.get("TIMEOUT", 300), "KEY_PREFIX": params.get("KEY_PREFIX", ""),
-            "VERSION": params.get("VERSION", 1), "OPTIONS": {"MAX_ENTRIES": 10_000},
-        })
+        self._fallback = LocMemCache(
+            f"resilient-fallback-{id(self)}",
+            {
+                "TIMEOUT": params.get("TIMEOUT", 300),
+                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+                "VERSION": params.get("VERSION", 1),
+                "OPTIONS": {"MAX_ENTRIES": 10_000},
+            },
+        )
         self._lock = threading.Lock()
         self._down_until = 0.0
 
@@ -72,7 +88,10 @@ class ResilientRedisCache(RedisCache):
         if first:
             logger.warning(
                 "The cache (Redis) is unreachable (%s on %s: %s); using a per-process cache for %ss.",
-                type(exc).__name__, operation, exc, int(self.retry_after),
+                type(exc).__name__,
+                operation,
+                exc,
+                int(self.retry_after),
             )
 
 

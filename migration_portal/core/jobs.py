@@ -95,8 +95,12 @@ def jobs_sweep(*, now=None) -> dict:
         for job_id, claimed_at, attempts in running.values_list("pk", "claimed_at", "attempts"):
             same = BackgroundJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, claimed_at=claimed_at)
             if attempts >= portal["JOB_MAX_ATTEMPTS"]:
-                if same.update(status=JobStatus.FAILED, finished=now, progress=0,
-                               errors=[{"row": "", "field": "", "message": str(GAVE_UP_MESSAGE)}]):
+                if same.update(
+                    status=JobStatus.FAILED,
+                    finished=now,
+                    progress=0,
+                    errors=[{"row": "", "field": "", "message": str(GAVE_UP_MESSAGE)}],
+                ):
                     logger.error("Background job %s (%s) lost its worker %s times; marked failed.", job_id, kind, attempts)
                     counts["failed"] += 1
             elif same.update(status=JobStatus.QUEUED, queued_at=now, progress=0):

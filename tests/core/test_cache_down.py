@@ -24,8 +24,7 @@ DEAD = "redis://127.0.0.1:1/1"
 
 
 def resilient(location: str, **options) -> dict:
-    return {"default": {"BACKEND": "migration_portal.core.cache.ResilientRedisCache", "LOCATION": location,
-                        "OPTIONS": options}}
+    return {"default": {"BACKEND": "migration_portal.core.cache.ResilientRedisCache", "LOCATION": location, "OPTIONS": options}}
 
 
 @pytest.fixture
@@ -51,13 +50,13 @@ def test_the_complaint_status_api_still_throttles_with_redis_down(cache_down, lo
     complaint = register(officer_a, agency_a)
     dob = complaint.worker.date_of_birth.isoformat()
     api = api_for(None)
-    codes = [api.post("/api/public/complaint-status/", {"ref": complaint.ref, "date_of_birth": dob}).status_code
-             for _ in range(4)]
+    codes = [
+        api.post("/api/public/complaint-status/", {"ref": complaint.ref, "date_of_birth": dob}).status_code for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
 
 
-def test_the_complaint_status_page_answers_and_still_blocks_guessing_with_redis_down(cache_down, client, officer_a,
-                                                                                     agency_a):
+def test_the_complaint_status_page_answers_and_still_blocks_guessing_with_redis_down(cache_down, client, officer_a, agency_a):
     complaint = register(officer_a, agency_a)
     dob = complaint.worker.date_of_birth.isoformat()
     assert client.get("/complaints/status/").status_code == 200
@@ -124,23 +123,34 @@ class TestWithARealRedis:
 class TestSeparateDatabases:
     """The cache lives in another Redis database than the broker, so clearing it drops no task."""
 
-    @pytest.mark.parametrize(("broker", "cache_url"), [
-        ("redis://127.0.0.1:6379/6", "redis://127.0.0.1:6379/7"),
-        ("redis://redis:6379", "redis://redis:6379/1"),
-        ("redis://redis:6379/0", "redis://redis:6379/1"),
-        ("redis://:secret@redis:6379/15", "redis://:secret@redis:6379/14"),
-        ("", ""),
-    ])
+    @pytest.mark.parametrize(
+        ("broker", "cache_url"),
+        [
+            ("redis://127.0.0.1:6379/6", "redis://127.0.0.1:6379/7"),
+            ("redis://redis:6379", "redis://redis:6379/1"),
+            ("redis://redis:6379/0", "redis://redis:6379/1"),
+            ("redis://:secret@redis:6379/15", "redis://:secret@redis:6379/14"),
+            ("", ""),
+        ],
+    )
     def test_the_default_cache_url_is_the_next_database(self, broker, cache_url):
         assert redis_url_next_db(broker) == cache_url
 
     def run_production(self, **extra) -> str:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL")}
         env.update(PRODUCTION, **extra)
-        code = ("from django.conf import settings; c = settings.CACHES['default']; "
-                "print(c['BACKEND'], c['LOCATION'], settings.CELERY_BROKER_URL)")
-        result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,  # noqa: S603
-                                capture_output=True, text=True, timeout=120)
+        code = (
+            "from django.conf import settings; c = settings.CACHES['default']; "
+            "print(c['BACKEND'], c['LOCATION'], settings.CELERY_BROKER_URL)"
+        )
+        result = subprocess.run(  # noqa: S603 - a fixed command line
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         return re.findall(r"^\S+ \S+ \S+$", result.stdout, re.MULTILINE)[-1]
 

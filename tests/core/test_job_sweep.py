@@ -43,8 +43,9 @@ def sweep(at, django_capture_on_commit_callbacks) -> dict:
         return jobs_sweep()
 
 
-def test_a_queued_job_is_sent_again_only_once_it_has_waited_too_long(lost_import, requeue_after,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_queued_job_is_sent_again_only_once_it_has_waited_too_long(
+    lost_import, requeue_after, django_capture_on_commit_callbacks
+):
     # Just inside the limit: its message may still be on its way; left alone.
     assert sweep(T0 + requeue_after - timedelta(seconds=1), django_capture_on_commit_callbacks)["requeued"] == 0
     assert BackgroundJob.objects.get(pk=lost_import.pk).status == JobStatus.QUEUED
@@ -60,8 +61,10 @@ def test_a_queued_job_is_sent_again_only_once_it_has_waited_too_long(lost_import
 
 
 def test_the_beat_task_runs_the_sweep(lost_import, requeue_after, django_capture_on_commit_callbacks):
-    with time_machine.travel(T0 + requeue_after + timedelta(minutes=1), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(T0 + requeue_after + timedelta(minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert core_tasks.requeue_jobs.delay().get()["requeued"] == 1
     assert BackgroundJob.objects.get(pk=lost_import.pk).status == JobStatus.SUCCEEDED
 
@@ -107,8 +110,9 @@ class TestWorkerDied:
         assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
         assert job.progress == job.total == 2 and Worker.objects.count() == 2
 
-    def test_a_job_that_keeps_losing_its_worker_fails_with_a_message(self, orphan, dead_after,
-                                                                     django_capture_on_commit_callbacks):
+    def test_a_job_that_keeps_losing_its_worker_fails_with_a_message(
+        self, orphan, dead_after, django_capture_on_commit_callbacks
+    ):
         limit = settings.PORTAL["JOB_MAX_ATTEMPTS"]
         # One attempt left: it runs once more.
         BackgroundJob.objects.filter(pk=orphan.pk).update(attempts=limit - 1)
@@ -116,8 +120,7 @@ class TestWorkerDied:
         assert BackgroundJob.objects.get(pk=orphan.pk).status == JobStatus.SUCCEEDED
         # Every attempt spent (a file that kills workers): it fails, with a message, and does not loop.
         Worker.objects.all().delete()
-        BackgroundJob.objects.filter(pk=orphan.pk).update(status=JobStatus.RUNNING, claimed_at=T0, finished=None,
-                                                          attempts=limit)
+        BackgroundJob.objects.filter(pk=orphan.pk).update(status=JobStatus.RUNNING, claimed_at=T0, finished=None, attempts=limit)
         assert sweep(T0 + dead_after + timedelta(seconds=1), django_capture_on_commit_callbacks)["failed"] == 1
         job = BackgroundJob.objects.get(pk=orphan.pk)
         assert job.status == JobStatus.FAILED and job.finished is not None and job.attempts == limit

@@ -23,13 +23,35 @@ VISIBILITY_TIMEOUT = 3  # seconds, for this test only (production: settings.CELE
 
 def start_worker_process(broker_url: str, name: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="tests.core.worker_settings", REDIS_URL=broker_url,
-               CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.core.worker_settings",
+        REDIS_URL=broker_url,
+        CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+    )
     return subprocess.Popen(  # noqa: S603 - a fixed command line
-        [sys.executable, "-m", "celery", "-A", "migration_portal", "worker", "--pool", "solo", "-I",
-         "tests.core.blocking_tasks", "--without-mingle", "--without-gossip", "--without-heartbeat",
-         "--loglevel", "WARNING", "-n", f"{name}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "migration_portal",
+            "worker",
+            "--pool",
+            "solo",
+            "-I",
+            "tests.core.blocking_tasks",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel",
+            "WARNING",
+            "-n",
+            f"{name}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

@@ -6,46 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('core', '0001_initial'),
-        ('reference', '0002_load_reference_data'),
+        ("agencies", "0001_initial"),
+        ("core", "0001_initial"),
+        ("reference", "0002_load_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='backgroundjob',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+            model_name="backgroundjob",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
         ),
         migrations.AddField(
-            model_name='backgroundjob',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed by a worker'),
+            model_name="backgroundjob",
+            name="claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed by a worker"),
         ),
         migrations.AddField(
-            model_name='backgroundjob',
-            name='queued_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='queued'),
+            model_name="backgroundjob",
+            name="queued_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="queued"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email_attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='failed e-mail attempts'),
+            model_name="notification",
+            name="email_attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="failed e-mail attempts"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email_failed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last e-mail failure'),
+            model_name="notification",
+            name="email_failed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last e-mail failure"),
         ),
         migrations.AddIndex(
-            model_name='backgroundjob',
-            index=models.Index(fields=['status', 'queued_at'], name='core_job_sweep_idx'),
+            model_name="backgroundjob",
+            index=models.Index(fields=["status", "queued_at"], name="core_job_sweep_idx"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('emailed_at__isnull', True)), fields=['created'], name='core_notif_unsent_idx'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("emailed_at__isnull", True)), fields=["created"], name="core_notif_unsent_idx"
+            ),
         ),
     ]
