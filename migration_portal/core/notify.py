@@ -75,9 +75,9 @@ def notification_send_email(*, notification_id: int) -> bool:
 
     Guard: the row is read with ``SELECT ... FOR UPDATE SKIP LOCKED`` and only while
     ``emailed_at`` is empty, and ``emailed_at`` is set in the same transaction after the
-    mail server accepted the message. A second delivery of the task either waits for
-    nothing (the row is locked by the first: skipped) or finds it sent; either way it
-    sends nothing. A transient failure is recorded on the row and raised again, so the
+    mail server accepted the message. A second delivery of the task either finds the row
+    locked by the first and skips it at once, or finds it sent; either way it sends
+    nothing. A transient failure is recorded on the row and raised again, so the
     task retries it with back-off; a permanent refusal is recorded and not retried.
     """
     error = None

@@ -148,6 +148,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A mail server that accepts the connection and then says nothing must not hold a worker
+# (and the notification's row lock) until the task's time limit: give up after 30 s, retry later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@molvt.gov.kh")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
