@@ -213,3 +213,24 @@ def test_the_sweeps_are_copied_into_the_admins_periodic_tasks():
     emails = PeriodicTask.objects.select_related("crontab").get(name="resend-unsent-emails")
     assert jobs.task == tasks.requeue_jobs.name and jobs.crontab.minute == "*/5" and jobs.enabled
     assert emails.task == tasks.resend_unsent_emails.name and emails.crontab.minute == "*/15" and emails.enabled
+
+
+def test_a_silent_mail_server_counts_as_a_failure_not_a_hung_worker(settings, note):
+    """A server that accepts the connection and never answers: the send gives up after
+    EMAIL_TIMEOUT, the failure is recorded, and the e-mail waits for a retry."""
+    import socket
+
+    from migration_portal.core.notify import notification_send_email
+
+    assert settings.EMAIL_TIMEOUT and settings.EMAIL_TIMEOUT < settings.CELERY_TASK_SOFT_TIME_LIMIT
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent.getsockname()[1]
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 1  # seconds, for the test; production waits EMAIL_TIMEOUT
+        with pytest.raises((TimeoutError, smtplib.SMTPServerDisconnected)):  # timed out reading its greeting
+            notification_send_email(notification_id=note.pk)
+    note.refresh_from_db()
+    assert note.emailed_at is None and note.email_attempts == 1 and note.email_failed_at is not None
