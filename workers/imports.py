@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from migration_portal.core.events import event_record
+from migration_portal.core.jobs import job_claim
 from migration_portal.core.models import BackgroundJob, JobStatus
 from migration_portal.core.scoping import Role, scope_for
 from migration_portal.core.tasks_util import enqueue
@@ -583,8 +584,7 @@ def worker_import_start(*, actor, upload) -> BackgroundJob:
 def worker_import_run(*, job_id: int) -> BackgroundJob | None:
     """Run a queued import once. Guard: the conditional UPDATE from queued to running claims the
     job, so a second delivery of the same message finds nothing to do."""
-    claimed = BackgroundJob.objects.filter(pk=job_id, kind=JOB_KIND, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
-    if not claimed:
+    if not job_claim(job_id=job_id, kind=JOB_KIND):
         return None
     job = BackgroundJob.objects.select_related("created_by", "agency").get(pk=job_id)
     try:

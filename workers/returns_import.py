@@ -48,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from migration_portal.core.events import event_record
+from migration_portal.core.jobs import job_claim
 from migration_portal.core.models import BackgroundJob, Event, JobStatus
 from migration_portal.core.scoping import Role, scope_for
 from migration_portal.core.tasks_util import enqueue
@@ -789,8 +790,7 @@ def returns_import_run(job_id: int) -> str:
     nothing. Beneath it, the import itself is idempotent (returns already registered
     are skipped), and its single transaction means a run cut short saved nothing.
     """
-    claimed = BackgroundJob.objects.filter(pk=job_id, kind=JOB_KIND, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
-    if not claimed:
+    if not job_claim(job_id=job_id, kind=JOB_KIND):
         return "already-claimed"
     job = BackgroundJob.objects.select_related("created_by").get(pk=job_id)
     status, errors, result = JobStatus.FAILED, [], {}

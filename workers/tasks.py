@@ -8,6 +8,7 @@ from celery import shared_task
 
 from . import jobs, returns_import
 from .import_tasks import *  # noqa: F403  the agencies' worker import task, for autodiscovery
+from .import_tasks import IMPORT_SOFT_TIME_LIMIT, IMPORT_TIME_LIMIT
 
 
 @shared_task(acks_late=True)
@@ -28,7 +29,7 @@ def send_expected_returns() -> dict:
     return jobs.send_expected_returns()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, soft_time_limit=IMPORT_SOFT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT)
 def import_returns(job_id: int) -> str:
     """Guard: the conditional UPDATE from queued to running claims the job once; the
     import itself skips returns already registered and saves in one transaction."""

@@ -17,7 +17,7 @@ class EventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    list_display = ("created", "recipient", "subject", "read_at", "emailed_at")
+    list_display = ("created", "recipient", "subject", "read_at", "emailed_at", "email_attempts")
     list_select_related = ("recipient",)
     date_hierarchy = "created"
     show_auditlog_history_link = False
@@ -25,7 +25,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 @admin.register(BackgroundJob)
 class BackgroundJobAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    list_display = ("created", "kind", "status", "progress", "total", "created_by", "agency", "finished")
+    list_display = ("created", "kind", "status", "progress", "total", "attempts", "created_by", "agency", "finished")
     list_filter = ("kind", "status")
     list_select_related = ("created_by", "agency")
     date_hierarchy = "created"

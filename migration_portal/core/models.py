@@ -78,7 +78,11 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=300, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Set only once the mail server has accepted the message; until then the sweep
+    # (core.tasks.resend_unsent_emails) tries again, up to a limit of failed attempts.
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("failed e-mail attempts"), default=0)
+    email_failed_at = models.DateTimeField(_("last e-mail failure"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -93,7 +97,11 @@ class Notification(models.Model):
                 violation_error_message=_("This notification was already sent."),
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at", "created"], name="core_notif_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created"], name="core_notif_inbox_idx"),
+            # The e-mail sweep reads only the few not yet sent.
+            models.Index(fields=["created"], condition=models.Q(emailed_at__isnull=True), name="core_notif_unsent_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -132,6 +140,12 @@ class BackgroundJob(models.Model):
         "reference.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
     )
     created = models.DateTimeField(_("started"), default=timezone.now)
+    # When the job was last put on the queue, and when a worker last claimed it: the
+    # sweep (core.tasks.requeue_jobs) sends again a job queued too long ago and returns
+    # to the queue a job whose worker died while running it (see core/jobs.py).
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed by a worker"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = BackgroundJobQuerySet.as_manager()
@@ -145,6 +159,8 @@ class BackgroundJob(models.Model):
                 condition=models.Q(status__in=JobStatus.values), name="core_job_status_valid"
             )
         ]
+        # The sweep's two questions: queued since when, running since when.
+        indexes = [models.Index(fields=["status", "queued_at"], name="core_job_sweep_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"

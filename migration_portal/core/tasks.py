@@ -1,30 +1,40 @@
 """Tasks shared by every app."""
 
 from celery import shared_task
-from django.core.mail import send_mail
-from django.utils import timezone
 
-from .models import Notification
+from .jobs import jobs_sweep
+from .notify import EMAIL_TRANSIENT_ERRORS, notification_send_email, notifications_resend_unsent
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=EMAIL_TRANSIENT_ERRORS,
+    retry_backoff=60,  # 1, 2, 4, 8, 16 minutes (with jitter), then the sweep takes over
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail one notification, retried with back-off while the mail server is unreachable.
+
+    Guard: ``notification_send_email`` locks the row (skipping it if another delivery
+    holds it) and sends only while ``emailed_at`` is empty, setting it after the send,
+    so a redelivered or duplicated message sends nothing the second time.
+    """
+    return notification_send_email(notification_id=notification_id)
 
 
 @shared_task(acks_late=True)
-def send_notification_email(notification_id: int) -> bool:
-    """E-mail one notification.
+def resend_unsent_emails() -> int:
+    """Guard: the e-mail task's own (row lock and ``emailed_at IS NULL``); queuing twice sends once."""
+    return notifications_resend_unsent()
 
-    Guard: the conditional UPDATE on ``emailed_at IS NULL`` claims the row, so a
-    redelivered or duplicated message sends nothing the second time.
-    """
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    if not claimed:
-        return False
-    n = Notification.objects.select_related("recipient").get(pk=notification_id)
-    body = n.body
-    if n.link:
-        from django.conf import settings
 
-        body = f"{body}\n\n{settings.PORTAL['SITE_URL'].rstrip('/')}{n.link}"
-    send_mail(n.subject, body, None, [n.recipient.email])
-    return True
+@shared_task(acks_late=True)
+def requeue_jobs() -> dict:
+    """Guard: conditional UPDATEs on the state each job was read in, and the job's claim
+    (queued to running) in its task, so a job queued twice runs once."""
+    return jobs_sweep()
 
 
 @shared_task

@@ -148,6 +148,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A mail server that accepts the connection and then says nothing must not hold a worker
+# (and the notification's row lock) until the task's time limit: give up after 30 s, retry later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@molvt.gov.kh")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -162,16 +165,48 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Tasks are idempotent (each guards itself), so a task lost with its worker is redelivered.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Above the longest task's hard limit, so Redis does not redeliver a running task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A message taken by a worker that then dies (killed, out of memory, machine lost) goes
+# back to the queue after the visibility timeout: 10 minutes, not Redis's default hour.
+# Every task's hard time limit stays below it, so Redis does not hand a running task to a
+# second worker; the two imports, which may run longer, have their own limit and are
+# protected otherwise (the job's claim and the stale-job sweep; see docs/security.md).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=10 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = 8 * 60
+CELERY_TASK_TIME_LIMIT = 9 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # A request that queues work while Redis is down gives up at once (one retry, no
+    # back-off) instead of waiting seconds per message; the sweeps send it later.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 3,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Cache ------------------------------------------------------------------
+# Production caches (rate-limit counters) in Redis, in another database than the broker's,
+# so clearing the cache never drops queued tasks. Default: REDIS_URL's server, next database.
+def redis_url_next_db(url: str) -> str:
+    """``url`` with the database number after its own (0 when absent); the last database
+    (15) is followed by 14, so the cache never lands on the broker's database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    db = int(path) if path.isdigit() else 0
+    return urlunsplit(parts._replace(path=f"/{db + 1 if db < 15 else db - 1}"))
+
+
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or redis_url_next_db(REDIS_URL)
 
 # The beat schedule, defined here and copied into django-celery-beat's tables
 # after migrate (only rows that do not exist yet), so operators can pause or
@@ -222,6 +257,16 @@ PORTAL_BEAT_SCHEDULE = {
     "complaint-late-digest": {
         "task": "complaints.tasks.send_late_digests",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Imports whose message was lost (Redis down) or whose worker died: queue them again.
+    "requeue-jobs": {
+        "task": "migration_portal.core.tasks.requeue_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
+    # E-mails never queued, or given up on while the mail server was down: send them now.
+    "resend-unsent-emails": {
+        "task": "migration_portal.core.tasks.resend_unsent_emails",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -298,4 +343,14 @@ PORTAL = {
     "REFERRAL_OUTCOME_ESCALATE_DAYS": 60,
     "EXPECTED_RETURN_DAYS": 60,
     "SITE_URL": env("SITE_URL", default="http://localhost:8000"),
+    # When a part fails (docs/security.md): a job still queued after this many minutes is
+    # queued again (its message was lost), and one whose worker died is retried, at most
+    # this many times in all.
+    "JOB_REQUEUE_AFTER_MINUTES": 10,
+    "JOB_MAX_ATTEMPTS": 3,
+    # E-mails not sent (mail server or broker down) are queued again after this many
+    # minutes, for this many days, until they have failed this many times.
+    "EMAIL_RESEND_AFTER_MINUTES": 30,
+    "EMAIL_RETRY_DAYS": 3,
+    "EMAIL_MAX_ATTEMPTS": 15,
 }

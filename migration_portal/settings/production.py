@@ -4,7 +4,7 @@
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, redis_url_next_db
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -28,4 +28,6 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Rate-limit counters; a Redis outage falls back to per-process counters, never to no limit.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or redis_url_next_db(REDIS_URL)
+CACHES = {"default": {"BACKEND": "migration_portal.core.cache.ResilientRedisCache", "LOCATION": REDIS_CACHE_URL}}

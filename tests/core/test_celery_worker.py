@@ -41,9 +41,12 @@ def reset_connections():
     """Drop pooled broker connections so the next publish uses the current broker_url."""
     from kombu import pools
 
+    from migration_portal.core.tasks_util import broker_breaker_reset
+
     pools.reset()  # kombu's global producer pools are keyed by connection; clear them all
     app._pool = None
     app.amqp._producer_pool = None
+    broker_breaker_reset()  # a broker that failed in an earlier test is tried again at once
 
 
 @contextlib.contextmanager
@@ -102,10 +105,9 @@ def wait_for(predicate, timeout=30.0):
 PINNED_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @time_machine.travel(PINNED_NOW, tick=True)
 def test_reminder_task_runs_on_a_real_worker_and_twice_sends_once(redis_worker):
-    settings.PORTAL  # settings are loaded
     assert timezone.localdate().day > settings.PORTAL["REPORT_DUE_DAY"]
     agency = AgencyFactory(licence_issued=timezone.localdate() - timedelta(days=800))
     clerk = UserFactory(username="clerk_worker", agency=agency, groups=[AGENCY_USERS])
@@ -126,7 +128,7 @@ def test_reminder_task_runs_on_a_real_worker_and_twice_sends_once(redis_worker):
     assert len([m for m in mail.outbox if m.to == [clerk.email]]) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_fixture_leaves_only_its_own_keys(redis_worker):
     """The fixture's keys carry its prefix; a neighbour's key in the same database survives."""
     import redis
