@@ -146,7 +146,7 @@ def test_worker_fixture_leaves_only_its_own_keys(redis_worker):
         client.delete(neighbour)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_finished_worker_leaves_no_key_behind():
     """Everything the worker and the producer made sits under the prefix and is gone after."""
     import redis
