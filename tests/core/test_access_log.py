@@ -76,6 +76,22 @@ def test_case_in_the_admin(client_for, complaints_officer, cases):
     assert AccessLog.objects.count() == 1
 
 
+def test_parts_of_the_case_in_the_admin(client_for, superuser, agency_a, cases):
+    """An agency response or a legal-aid referral of a restricted case is the case's content too."""
+    from complaints.models import AgencyResponse, LegalAidReferral
+
+    restricted, plain = cases
+    client = client_for(superuser)
+    for case in (restricted, plain):
+        response = AgencyResponse.objects.create(complaint=case, agency=agency_a, text="We deny it.")
+        referral = LegalAidReferral.objects.create(complaint=case, partner="Legal Aid of Cambodia")
+        assert client.get(reverse("admin:complaints_agencyresponse_change", args=[response.pk])).status_code == 200
+        assert client.get(reverse("admin:complaints_legalaidreferral_change", args=[referral.pk])).status_code == 200
+    assert [e.what for e in entries_for(restricted)] == ["admin agencyresponse", "admin legalaidreferral"]
+    assert {e.channel for e in entries_for(restricted)} == {"admin"}
+    assert not entries_for(plain).exists()
+
+
 def test_case_over_the_api(api_for, officer_a, cases):
     restricted, plain = cases
     client = api_for(officer_a)
