@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from migration_portal.core.admin_base import PortalModelAdmin, ReadOnlyAdminMixin
+from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import visible
 
 from . import selectors, services
@@ -76,6 +77,19 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class RestrictedReadLogMixin:
+    """A change form that shows a restricted case's content writes one access-log entry."""
+
+    def complaint_of(self, obj):
+        return obj.complaint
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            services.complaint_record_read(complaint=self.complaint_of(obj), actor=request.user, channel=AccessChannel.ADMIN,
+                                           what=f"admin {self.opts.model_name}")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
 class ComplaintsAdmin(PortalModelAdmin):
@@ -254,7 +268,7 @@ class SettlementInline(ReadOnlyInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ComplaintsAdmin):
+class ComplaintAdmin(RestrictedReadLogMixin, ComplaintsAdmin):
     """The case register. Cases are logged and handled in the portal's pages; here the
     ministry finds them, reads them, takes one on (assign to me) or pulls one to the
     ministry (transfer), with the same services."""
@@ -334,6 +348,9 @@ class ComplaintAdmin(ComplaintsAdmin):
                     tools.append({"url": self.url("to_ministry", obj.pk), "label": _("Transfer to the ministry")})
             context.update(object_tools=tools, audit_url=self.url("auditlog", obj.pk))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def complaint_of(self, obj):
+        return obj
 
     def object_urls(self):
         return [("assign-me", "assign_me", self.assign_me_view), ("to-ministry", "to_ministry", self.to_ministry_view)]
@@ -469,7 +486,7 @@ class StageTimeLimitAdmin(PortalModelAdmin):
 
 
 @admin.register(AgencyResponse)
-class AgencyResponseAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+class AgencyResponseAdmin(RestrictedReadLogMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ("complaint", "agency", "created", "submitted_by")
     list_select_related = ("complaint", "agency", "submitted_by")
     date_hierarchy = "created"
@@ -479,7 +496,7 @@ class AgencyResponseAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 
 @admin.register(LegalAidReferral)
-class LegalAidReferralAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+class LegalAidReferralAdmin(RestrictedReadLogMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ("complaint", "partner", "referred_on", "result_on")
     list_select_related = ("complaint",)
     date_hierarchy = "referred_on"

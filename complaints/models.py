@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
+from encrypted_fields.fields import EncryptedCharField as LibraryEncryptedCharField
 
+from migration_portal.core.fields import EncryptedCharField, EncryptedTextField
 from migration_portal.core.models import BaseModel
 from migration_portal.reference.choices import Sex
 
+from .choices import Channel as ComplaintChannel
 from .choices import (
     ComplainantType,
     DrawdownStatus,
@@ -26,7 +28,6 @@ from .choices import (
     RespondentKind,
     Stage,
 )
-from .choices import Channel as ComplaintChannel
 from .querysets import (
     AnnualReportQuerySet,
     AttachmentQuerySet,
@@ -53,9 +54,9 @@ class Complaint(BaseModel):
     ref = models.CharField(_("reference"), max_length=16, unique=True, default=complaint_reference, editable=False)
     received_on = models.DateField(_("received on"), default=timezone.localdate)
     complainant_type = models.CharField(_("lodged by"), max_length=16, choices=ComplainantType.choices)
-    complainant_name = models.CharField(_("complainant's name"), max_length=120, blank=True)
+    complainant_name = EncryptedCharField(_("complainant's name"), max_length=120, blank=True)
     complainant_relation = models.CharField(_("relation to the worker"), max_length=60, blank=True)
-    complainant_phone = EncryptedCharField(_("complainant's phone"), max_length=32, blank=True, null=True)
+    complainant_phone = LibraryEncryptedCharField(_("complainant's phone"), max_length=32, blank=True, null=True)
     worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("worker"))
     worker_was_irregular = models.BooleanField(_("worker was irregular"), default=False)
     deployment = models.ForeignKey(
@@ -72,8 +73,8 @@ class Complaint(BaseModel):
         "reference.Checkpoint", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("checkpoint")
     )
     channel = models.CharField(_("channel"), max_length=16, choices=ComplaintChannel.choices)
-    narrative = models.TextField(_("what happened"))
-    confidential_notes = models.TextField(
+    narrative = EncryptedTextField(_("what happened"))
+    confidential_notes = EncryptedTextField(
         _("confidential notes"), blank=True, help_text=_("Never shown to the agency.")
     )
     amount_claimed = models.DecimalField(
@@ -168,7 +169,7 @@ class Respondent(models.Model):
         "workers.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("employer")
     )
     name = models.CharField(_("name (broker or employer not registered)"), max_length=200, blank=True)
-    details = models.TextField(_("details (address, phone, where met)"), blank=True)
+    details = EncryptedTextField(_("details (address, phone, where met)"), blank=True)
 
     objects = ComplaintChildQuerySet.as_manager()
 
@@ -200,7 +201,7 @@ class Attachment(BaseModel):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("complaint"))
     file = models.FileField(_("file"), upload_to=attachment_path, validators=[FileExtensionValidator(ALLOWED_ATTACHMENT_TYPES)])
-    description = models.CharField(_("description"), max_length=200)
+    description = EncryptedCharField(_("description"), max_length=200)
     share_with_agency = models.BooleanField(_("share with the agency"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
@@ -223,10 +224,10 @@ class ConciliationMeeting(BaseModel):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("complaint"))
     scheduled_for = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place"), max_length=200)
-    participants = models.TextField(_("participants"), blank=True)
+    participants = EncryptedTextField(_("participants"), blank=True)
     held = models.BooleanField(_("held"), default=False, editable=False)
-    agency_response = models.TextField(_("respondent's position"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    agency_response = EncryptedTextField(_("respondent's position"), blank=True)
+    minutes = EncryptedTextField(_("minutes"), blank=True)
     agreement_reached = models.BooleanField(_("agreement reached"), default=False)
 
     objects = ComplaintChildQuerySet.as_manager()
@@ -251,7 +252,7 @@ class Settlement(BaseModel):
         "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("paying agency")
     )
     agreed_on = models.DateField(_("agreed on"))
-    terms = models.TextField(_("other terms"), blank=True)
+    terms = EncryptedTextField(_("other terms"), blank=True)
 
     objects = ComplaintChildQuerySet.as_manager()
 
@@ -350,7 +351,7 @@ class AgencyResponse(BaseModel):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="agency_responses", verbose_name=_("complaint"))
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
-    text = models.TextField(_("response"))
+    text = EncryptedTextField(_("response"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("submitted by")
     )
@@ -372,7 +373,7 @@ class LegalAidReferral(BaseModel):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="legal_aid", verbose_name=_("complaint"))
     partner = models.CharField(_("legal aid partner"), max_length=200)
     referred_on = models.DateField(_("referred on"), default=timezone.localdate)
-    result = models.TextField(_("result"), blank=True)
+    result = EncryptedTextField(_("result"), blank=True)
     result_on = models.DateField(_("result on"), null=True, blank=True)
 
     objects = HandlersOnlyQuerySet.as_manager()

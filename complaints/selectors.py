@@ -244,7 +244,7 @@ def agency_complaint_file(*, user, complaint: Complaint) -> AgencyCaseFile:
 
 def attachment_get(*, user, ref: str, pk: int) -> Attachment:
     """One attachment for download, through the user's scope (an agency: shared ones only)."""
-    return visible(Attachment.objects.filter(complaint__ref=(ref or "").upper()), user).get(pk=pk)
+    return visible(Attachment.objects.filter(complaint__ref=(ref or "").upper()), user).select_related("complaint").get(pk=pk)
 
 
 # --- Intake: finding the worker ------------------------------------------------------------------

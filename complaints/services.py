@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import DepositEntryKind
 from agencies.services import deposit_record
+from migration_portal.core.access import access_record
 from migration_portal.core.events import event_record
+from migration_portal.core.models import AccessKind
 from migration_portal.core.notify import group_members, notify
 from migration_portal.core.scoping import COMPLAINTS, DIRECTORS, Role, scope_for
 
@@ -153,6 +155,15 @@ def complaint_register(
             link=f"/complaints/{complaint.ref}/",
         )
     return complaint
+
+
+def complaint_record_read(*, complaint: Complaint, actor, channel: str, what: str = "complaint"):
+    """One response showed a complaint's content (its page, its admin form, its API body, one
+    of its files): written to the access log when the case is restricted, and only then."""
+    if not complaint.restricted:
+        return None
+    return access_record(actor=actor, kind=AccessKind.READ, channel=channel, what=what, subject=complaint,
+                         label=complaint.ref)
 
 
 def attachment_add(*, complaint: Complaint, actor, file, description: str, share_with_agency: bool = False) -> Attachment:

@@ -32,6 +32,7 @@ from django.views.generic import ListView
 from rest_framework.settings import api_settings
 
 from agencies.models import Agency
+from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import Role, visible
 from migration_portal.core.views_base import ScopedObjectMixin
 from migration_portal.reference.models import Checkpoint, Country, Province
@@ -447,6 +448,7 @@ class CaseMixin(ComplaintPageMixin):
                         for m in file.meetings_to_record] if handle else []
         result_forms = [(r, bound.get(f"result{r.pk}") or self.make_form("result", file, pk=r.pk))
                         for r in file.legal_aid if not r.result] if handle else []
+        services.complaint_record_read(complaint=complaint, actor=user, channel=AccessChannel.PAGE)
         context = {
             "complaint": complaint,
             "file": file,
@@ -584,6 +586,8 @@ class AttachmentDownloadView(ScopedObjectMixin, View):
             attachment = selectors.attachment_get(user=request.user, ref=ref, pk=pk)
         except Attachment.DoesNotExist:
             raise Http404(_("No such file among those you may see."))
+        services.complaint_record_read(complaint=attachment.complaint, actor=request.user, channel=AccessChannel.PAGE,
+                                       what="attachment")
         response = FileResponse(attachment.file.open("rb"), as_attachment=True,
                                 filename=os.path.basename(attachment.file.name).split("-", 1)[-1])
         add_never_cache_headers(response)

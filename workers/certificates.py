@@ -15,7 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from migration_portal.core.access import access_record
 from migration_portal.core.events import event_record
+from migration_portal.core.models import AccessKind
 from migration_portal.core.scoping import visible
 
 from .choices import DeploymentStatus
@@ -101,3 +103,9 @@ def work_certificate_issue(
         data={"deployment": str(dep.ref), "months_worked": months, "from": str(start), "to": str(dep.returned_on)},
     )
     return cert
+
+
+def work_certificate_export_log(*, cert: WorkCertificate, actor, channel: str) -> None:
+    """A download of a worker's certificate is an export of personal data: one access-log entry."""
+    access_record(actor=actor, kind=AccessKind.EXPORT, channel=channel, what="work certificate PDF", subject=cert,
+                  label=cert.number, rows=1)

@@ -282,7 +282,9 @@ class _Checker:
             errors.append(("passport_number", _("A passport expiry date is given without the passport number.")))
         fields["phone"] = get("phone") or None
         if fields["phone"] and not 8 <= len(normalise_phone(fields["phone"])) <= 13:
-            errors.append(("phone", _("'%(value)s' is not a phone number.") % {"value": fields["phone"]}))
+            # The value is not repeated: the error list is stored with the job and shown again later,
+            # and a wrong phone number is still someone's phone number.
+            errors.append(("phone", _("This is not a phone number: write 8 to 13 digits.")))
         province = None
         if not _text(values.get("home_province")):
             errors.append(("home_province", _("Give the home province.")))

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from auditlog.signals import accessed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -19,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import LicenceStatus
-from migration_portal.core.audit import as_actor
+from migration_portal.core.access import access_record
 from migration_portal.core.events import event_record
+from migration_portal.core.models import AccessKind
 from migration_portal.core.scoping import Role, scope_for
 
 from .choices import (
@@ -201,13 +201,13 @@ def worker_update(*, worker: Worker, actor, fields: dict) -> Worker:
     return worker
 
 
-def worker_identifiers(*, worker: Worker, actor) -> dict:
-    """The unmasked identifiers, for roles that need them; every view is logged."""
+def worker_identifiers(*, worker: Worker, actor, channel: str) -> dict:
+    """The unmasked identifiers, for roles that need them; every view is written to the access log."""
     _require_perm(actor, "workers.view_worker_identifiers")
     if actor is None:
         raise PermissionDenied(_("You are not allowed to do this."))
-    with as_actor(actor):
-        accessed.send(sender=Worker, instance=worker)
+    access_record(actor=actor, kind=AccessKind.IDENTIFIERS, channel=channel, what="worker identifiers", subject=worker,
+                  label=str(worker.ref))
     return {
         "national_id": worker.national_id or "",
         "passport_number": worker.passport_number or "",

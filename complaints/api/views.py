@@ -29,6 +29,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
+from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import Role, scope_for, visible
 
 from .. import selectors, services
@@ -202,6 +203,8 @@ class ComplaintViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(self.serialize(obj), status=status_code)
 
     def serialize(self, complaint) -> dict:
+        """The case body (a GET, and the answer to each step): logged when the case is restricted."""
+        services.complaint_record_read(complaint=complaint, actor=self.request.user, channel=AccessChannel.API)
         context = self.get_serializer_context()
         if self.role is not Role.AGENCY:
             context["events"] = list(selectors.timeline_events(complaint)[:100])

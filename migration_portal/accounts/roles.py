@@ -181,6 +181,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "agencies.inspection": VIEW + ("approve_inspection",),
         "agencies.agency": VIEW + ("change_licence",),
         "auditlog.logentry": VIEW,
+        # The log of who read or exported personal data: directors only (core.AccessLogQuerySet).
+        "core.accesslog": VIEW,
     },
     PROVINCIAL_OFFICERS: {
         **REFERENCE_READ,

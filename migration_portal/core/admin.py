@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import PortalModelAdmin, ReadOnlyAdminMixin
-from .models import BackgroundJob, Event, Notification
+from .models import AccessLog, BackgroundJob, Event, Notification
 
 
 @admin.register(Event)
@@ -35,3 +35,18 @@ class BackgroundJobAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     @admin.display(description=_("progress"))
     def percent(self, obj):
         return f"{obj.percent}%"
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """Who read or exported personal data. Read-only; directors and superusers only
+    (``core.view_accesslog`` and ``AccessLogQuerySet``). Kept apart from the change log."""
+
+    list_display = ("created", "user", "kind", "channel", "what", "content_type", "label", "rows")
+    list_filter = ("kind", "channel", "content_type")
+    list_select_related = ("user", "content_type")
+    search_fields = ("=user__username", "=label")
+    date_hierarchy = "created"
+    show_auditlog_history_link = False
+    fields = ("created", "user", "kind", "channel", "what", "content_type", "object_id", "label", "filters", "rows")
+    readonly_fields = fields

@@ -168,3 +168,90 @@ class BackgroundJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.progress / self.total) if self.total else (100 if self.finished else 0)
+
+
+class AccessKind(models.TextChoices):
+    READ = "read", _("Opened a restricted case")
+    EXPORT = "export", _("Exported personal data")
+    IDENTIFIERS = "identifiers", _("Unmasked identity numbers")
+
+
+class AccessChannel(models.TextChoices):
+    PAGE = "page", _("Portal page")
+    ADMIN = "admin", _("Admin")
+    API = "api", _("API")
+
+
+class AccessLogQuerySet(ScopedQuerySet):
+    """Directors (and superusers) read the access log; nobody else, whatever their role.
+
+    Agency users and provincial officers see none of it (no agency or province field),
+    and among ministry staff only the Directors group passes."""
+
+    def for_ministry(self, scope):
+        from .scoping import DIRECTORS
+
+        return self.all() if scope.in_group(DIRECTORS) else self.none()
+
+    # Append-only: a bulk edit or delete through the ORM is refused as well.
+    def update(self, **kwargs):
+        raise TypeError("The access log is append-only.")
+
+    def delete(self):
+        raise TypeError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """One read or export of personal data: who, when, what, through which channel.
+
+    Written by ``core.access.access_record`` (opening a restricted complaint, unmasking a
+    worker's identity numbers, downloading a certificate or any other export of personal
+    data); never edited or deleted (the queryset and ``save`` refuse it, and on PostgreSQL
+    a trigger does too). Separate from the change log (django-auditlog), which records
+    writes. It holds references and counts, never identity numbers or narratives.
+    """
+
+    created = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who"), editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AccessKind.choices, editable=False)
+    channel = models.CharField(_("channel"), max_length=8, choices=AccessChannel.choices, editable=False)
+    what = models.CharField(_("what"), max_length=64, editable=False,
+                            help_text=_("The page, export or part read (e.g. complaint, attachment, certificate PDF)."))
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("record type"),
+        editable=False,
+    )
+    object_id = models.CharField(_("record id"), max_length=64, blank=True, editable=False)
+    label = models.CharField(_("record"), max_length=80, blank=True, editable=False,
+                             help_text=_("The record's reference or number, never a name or an identity number."))
+    filters = models.JSONField(_("filters"), default=dict, blank=True, editable=False)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True, editable=False)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=AccessKind.values), name="core_access_kind_valid"),
+            models.CheckConstraint(condition=models.Q(channel__in=AccessChannel.values), name="core_access_channel_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created"], name="core_access_subject_idx"),
+            models.Index(fields=["user", "created"], name="core_access_user_idx"),
+            models.Index(fields=["created"], name="core_access_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.label or self.what} {self.created:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The access log is append-only.")

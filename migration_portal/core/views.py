@@ -1,14 +1,17 @@
-"""Pages every role shares: the home page, notifications, background job progress."""
+"""Pages every role shares (the home page, notifications, background job progress) and the directors' access log."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from .models import BackgroundJob, Notification
+from .access_filters import AccessLogFilterSet
+from .models import AccessLog, BackgroundJob, Notification
 from .scoping import Role, scope_for, visible
+from .views_base import RoleRequiredMixin
 
 
 def home(request):
@@ -62,3 +65,33 @@ class JobDetailView(LoginRequiredMixin, DetailView):
                  "errors": job.errors[:200], "result": job.result}
             )
         return super().render_to_response(context, **kwargs)
+
+
+class AccessLogView(RoleRequiredMixin, ListView):
+    """The personal data access log, for directors: who read a restricted case, unmasked
+    identity numbers or exported personal data, filtered by user, period, kind and channel.
+    Anyone else gets 403 (and ``AccessLogQuerySet`` would give them no rows anyway)."""
+
+    allowed_roles = (Role.MINISTRY,)
+    template_name = "core/access_log.html"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("core.view_accesslog"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        self.filterset = AccessLogFilterSet(self.request.GET or None, queryset=visible(AccessLog, self.request.user))
+        qs = self.filterset.queryset
+        if self.filterset.is_bound:
+            # A filter that is not valid (an impossible date) shows nothing until corrected, never "everything".
+            qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
+        return qs.select_related("user", "content_type").order_by("-created", "-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(filter=self.filterset, query_string=query.urlencode())
+        return context

@@ -194,6 +194,13 @@ class TestAllOrNothing:
         assert (Worker.objects.count(), Deployment.objects.count()) == (workers_before, deployments_before)
         assert not Event.objects.filter(code="workers.imported").exists()
 
+    def test_a_bad_phone_number_is_refused_without_being_repeated(self, run_import, agency_user_a):
+        """The errors are stored with the job and shown again: they never carry a phone or identity number."""
+        job = run_import(agency_user_a, csv_file([row(1, phone="012 34"), row(2, phone="012 345 678")]))
+        assert job.status == JobStatus.FAILED and errors_by_row(job) == {2: {"phone"}}
+        message = job.errors[0]["message"]
+        assert "8 to 13 digits" in message and "012 34" not in message and "01234" not in message
+
     def test_job_order_rules(self, run_import, agency_user_a, agency_a):
         submitted = JobOrderFactory(agency=agency_a, ref="JO-SUB", status=JobOrderStatus.SUBMITTED)
         expired = JobOrderFactory(agency=agency_a, ref="JO-OLD", valid_from=date(2020, 1, 1), valid_until=date(2020, 12, 31))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
@@ -36,6 +35,7 @@ from workers.models import (
     Worker,
 )
 
+from ..access_log import entries_for
 from ..factories import AgencyFactory, MonthlyReportFactory, country, province, sector
 from .factories import DeploymentFactory, EmployerFactory, JobOrderFactory, WorkerFactory, ready_to_depart
 from .test_register_pages import make_world, today
@@ -120,12 +120,12 @@ def test_worker_page_is_masked_and_identifiers_button_logs(client_for, licensing
     assert [str(t["label"]) for t in page.context["object_tools"]] == ["Show identifiers"]  # no change_worker
     confirm = client.get(admin_url("worker", "identifiers", worker.pk))
     assert "N1234567" not in confirm.content.decode()
-    assert not LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS).exists()
+    assert not entries_for(worker, kind="identifiers").exists()
     shown = client.post(admin_url("worker", "identifiers", worker.pk))
     assert shown.status_code == 200
     assert "N1234567" in shown.content.decode() and "011223344" in shown.content.decode()
-    access = LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS)
-    assert access.count() == 1 and access.get().actor == licensing_officer
+    access = entries_for(worker, kind="identifiers")
+    assert access.count() == 1 and access.get().user == licensing_officer and access.get().channel == "admin"
 
 
 def test_identifiers_refused_without_the_permission(client_for, statistician, world):
@@ -134,7 +134,7 @@ def test_identifiers_refused_without_the_permission(client_for, statistician, wo
     page = client.get(admin_url("worker", "change", worker.pk))
     assert page.status_code == 200 and page.context["object_tools"] == []
     assert client.post(admin_url("worker", "identifiers", worker.pk)).status_code == 403
-    assert not LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS).exists()
+    assert not entries_for(worker, kind="identifiers").exists()
 
 
 def test_worker_registered_through_the_service(client_for, complaints_officer, world):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from auditlog.models import LogEntry
 from django.urls import include, path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
@@ -21,6 +20,7 @@ from drf_spectacular.validation import validate_schema
 from workers.choices import ContractStatus, DeploymentStatus, JobOrderStatus, KeyProtection, PlacementArticle, ReturnReason
 from workers.models import Deployment, EmploymentContract, JobOrder, PlacementContract, ReturnRecord, SendingSuspension, Worker
 
+from ..access_log import entries_for
 from ..factories import country, province
 from .factories import DeploymentFactory, JobOrderFactory, WorkerFactory, certify, ready_to_depart
 from .test_register_pages import grant, make_world, snapshot, today
@@ -137,7 +137,7 @@ def test_identifiers_need_the_permission(api_for, agency_user_a, world):
     worker = world["a"]["worker"]
     response = api_for(agency_user_a).post(f"/api/workers/{worker.ref}/identifiers/")
     assert response.status_code == 403
-    assert not LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS).exists()
+    assert not entries_for(worker, kind="identifiers").exists()
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -148,14 +148,14 @@ def test_identifiers_unmasked_with_permission_and_logged(api_for, officer_a, wor
     assert response.json() == {"national_id": "011223344", "passport_number": "N1234567", "phone": "012345678",
                                "next_of_kin_phone": ""}
     assert response["Cache-Control"] == "no-store"
-    access = LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS)
-    assert access.count() == 1 and access.get().actor == officer_a
+    access = entries_for(worker, kind="identifiers")
+    assert access.count() == 1 and access.get().user == officer_a and access.get().channel == "api"
 
 
 def test_identifiers_of_another_province_are_a_404_and_not_logged(api_for, officer_a, world):
     worker = world["b"]["worker"]
     assert api_for(officer_a).post(f"/api/workers/{worker.ref}/identifiers/").status_code == 404
-    assert not LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS).exists()
+    assert not entries_for(worker, kind="identifiers").exists()
 
 
 # --- Workers: writes ----------------------------------------------------------------------------------------

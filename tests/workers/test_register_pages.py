@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from workers.choices import (
 )
 from workers.models import Deployment, Employer, EmploymentContract, JobOrder, PlacementContract, ReturnRecord, Worker
 
+from ..access_log import entries_for
 from ..factories import UserFactory, country, province, sector
 from .factories import DeploymentFactory, JobOrderFactory, WorkerFactory, certify, ready_to_depart
 
@@ -252,14 +252,14 @@ def test_identifiers_shown_once_with_permission_and_logged(client_for, officer_a
     client = client_for(officer_a)
     page = content(client.get(reverse("worker-detail", args=[worker.ref])))
     assert "Show identifiers" in page and "N1234567" not in page
-    assert not LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS).exists()
+    assert not entries_for(worker, kind="identifiers").exists()
     response = client.post(reverse("worker-identifiers", args=[worker.ref]))
     body = content(response)
     assert response.status_code == 200
     assert "N1234567" in body and "011223344" in body and "012345678" in body
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
-    access = LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS)
-    assert access.count() == 1 and access.get().actor == officer_a
+    access = entries_for(worker, kind="identifiers")
+    assert access.count() == 1 and access.get().user == officer_a and access.get().channel == "page"
     # Reading the page again masks them again.
     assert "N1234567" not in content(client.get(reverse("worker-detail", args=[worker.ref])))
 
@@ -268,7 +268,7 @@ def test_identifiers_refused_without_permission_and_nothing_logged(client_for, a
     worker = world["a"]["worker"]
     response = client_for(agency_user_a).post(reverse("worker-identifiers", args=[worker.ref]))
     assert response.status_code == 403
-    assert not LogEntry.objects.get_for_object(worker).filter(action=LogEntry.Action.ACCESS).exists()
+    assert not entries_for(worker, kind="identifiers").exists()
 
 
 def test_identifiers_page_is_post_only(client_for, officer_a, world):

@@ -532,11 +532,12 @@ def test_completed_session_detail_budget_does_not_grow(client_for, agency_a, age
 
 
 # Certificate PDF: the certificate with worker, session, curriculum, destination, trainer,
-# agency and province joined (1), the worker's attendance for the hours (1), the modules (1).
+# agency and province joined (1), the access-log entry of the export (1), the worker's
+# attendance for the hours (1), the modules (1).
 def test_pdf_budget(client_for, agency_a, agency_user_a, django_assert_num_queries):
     _session, certs = completed_session(agency_a, workers_of(agency_a, 3))
     client = client_for(agency_user_a)
     for cert in certs[:2]:
         # (the template context processors run for a PDF too, hence the notification count in BASE)
-        with django_assert_num_queries(BASE + 3):
+        with django_assert_num_queries(BASE + 4):
             assert client.get(pdf_url(cert)).status_code == 200

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AgenciesAdmin, ReadOnlyInline
 from migration_portal.core.admin_base import EstimatedCountPaginator
+from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import visible
 from migration_portal.reference.models import Country, Province, Sector
 
@@ -232,7 +233,7 @@ class WorkerAdmin(AgenciesAdmin):
             raise PermissionDenied
         identifiers = None
         if request.method == "POST":
-            identifiers = services.worker_identifiers(worker=worker, actor=request.user)
+            identifiers = services.worker_identifiers(worker=worker, actor=request.user, channel=AccessChannel.ADMIN)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts, "original": worker, "title": _("Identifiers of %(name)s") % {"name": worker.display_name},

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from agencies.models import Agency
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
+from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import Role, scope_for, visible
 
 from .. import selectors, services
@@ -157,7 +158,7 @@ class WorkerViewSet(RegisterViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["get", "post"])
     def identifiers(self, request, ref=None):
         worker = self.get_object()
-        data = services.worker_identifiers(worker=worker, actor=request.user)
+        data = services.worker_identifiers(worker=worker, actor=request.user, channel=AccessChannel.API)
         response = Response(s.WorkerIdentifiersSerializer(data).data)
         response["Cache-Control"] = "no-store"
         return response

@@ -22,13 +22,13 @@ from rest_framework.response import Response
 
 from agencies.models import Agency
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
-from migration_portal.core.models import BackgroundJob
+from migration_portal.core.models import AccessChannel, BackgroundJob
 from migration_portal.core.pdf import pdf_response
 from migration_portal.core.scoping import Role, scope_for, visible
 from migration_portal.reference.models import Checkpoint, Country, Province
 
 from .. import services
-from ..certificates import work_certificate_issue
+from ..certificates import work_certificate_export_log, work_certificate_issue
 from ..forms.returns import CaseFilterSet, ReturnFilterSet, WorkCertificateFilterSet
 from ..jobs import assessment_overdue_q
 from ..models import Deployment, Referral, ReintegrationCase, ReturnRecord, WorkCertificate, Worker
@@ -370,6 +370,7 @@ class WorkCertificateViewSet(ReturnsViewSet, mixins.ListModelMixin, mixins.Retri
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
     def pdf(self, request, number=None):
         cert = self.get_object()
+        work_certificate_export_log(cert=cert, actor=request.user, channel=AccessChannel.API)
         return pdf_response(
             "pdf/work_certificate.html",
             {"cert": cert, "worker": cert.worker, "deployment": cert.deployment},

@@ -25,6 +25,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from agencies.models import Agency
 from migration_portal.core.api.permissions import PublicReadOnly
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
+from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import Role, scope_for, visible
 
 from .. import training
@@ -271,7 +272,7 @@ class CertificateViewSet(TrainingViewSet, mixins.ListModelMixin, mixins.Retrieve
 
     @action(detail=True, methods=["get"])
     def pdf(self, request, number=None):
-        return certificate_pdf(self.get_object(), request)
+        return certificate_pdf(self.get_object(), request, channel=AccessChannel.API)
 
 
 # --- Public ------------------------------------------------------------------------------------------

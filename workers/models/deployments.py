@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from migration_portal.core.fields import EncryptedTextField
 from migration_portal.core.models import BaseModel
 
 from ..choices import (
@@ -197,7 +198,7 @@ class LegalStatusRecord(models.Model):
     deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="legal_statuses", verbose_name=_("deployment"))
     status = models.CharField(_("legal status"), max_length=16, choices=LegalStatus.choices)
     since = models.DateField(_("since"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
+from migration_portal.core.fields import EncryptedCharField as FreeTextEncryptedCharField
 from migration_portal.core.models import BaseModel
 from migration_portal.reference.choices import Sex
 
@@ -44,7 +45,7 @@ class Worker(BaseModel):
     district = models.CharField(_("district"), max_length=80, blank=True)
     commune = models.CharField(_("commune"), max_length=80, blank=True)
     village = models.CharField(_("village"), max_length=80, blank=True)
-    next_of_kin_name = models.CharField(_("next of kin"), max_length=120, blank=True)
+    next_of_kin_name = FreeTextEncryptedCharField(_("next of kin"), max_length=120, blank=True)
     next_of_kin_relation = models.CharField(_("relation"), max_length=40, blank=True)
     next_of_kin_phone = EncryptedCharField(_("next of kin's phone"), max_length=32, blank=True, null=True)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from migration_portal.core.fields import EncryptedTextField
 from migration_portal.core.models import BaseModel
 
 from ..choices import CaseStatus, ReferralKind, ReferralOutcome, ReturnReason
@@ -80,7 +81,7 @@ class ReintegrationCase(BaseModel):
     status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN, editable=False)
     assessed_on = models.DateField(_("assessed on"), null=True, blank=True, editable=False)
     needs = models.JSONField(_("needs identified"), default=list, blank=True)
-    assessment_notes = models.TextField(_("assessment notes"), blank=True)
+    assessment_notes = EncryptedTextField(_("assessment notes"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -107,7 +108,7 @@ class Referral(BaseModel):
     referred_on = models.DateField(_("referred on"), default=timezone.localdate)
     outcome = models.CharField(_("outcome"), max_length=16, choices=ReferralOutcome.choices, blank=True, default="")
     outcome_on = models.DateField(_("outcome on"), null=True, blank=True)
-    outcome_note = models.TextField(_("outcome note"), blank=True)
+    outcome_note = EncryptedTextField(_("outcome note"), blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -30,6 +30,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from agencies.models import Agency
+from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import Role, visible
 from migration_portal.core.views_base import ScopedObjectMixin
 from migration_portal.reference.models import Checkpoint, Country, Province, Sector
@@ -205,7 +206,7 @@ class WorkerIdentifiersView(WorkerDetailView):
 
     def post(self, request, ref):
         worker = self.get_worker(ref)  # the CSRF token is the only thing posted
-        identifiers = services.worker_identifiers(worker=worker, actor=request.user)
+        identifiers = services.worker_identifiers(worker=worker, actor=request.user, channel=AccessChannel.PAGE)
         return self.render_file(worker, identifiers=identifiers)
 
 

@@ -30,14 +30,14 @@ from django.views.generic import ListView
 
 from agencies.models import Agency
 from migration_portal.core.events import events_for
-from migration_portal.core.models import BackgroundJob
+from migration_portal.core.models import AccessChannel, BackgroundJob
 from migration_portal.core.pdf import pdf_response
 from migration_portal.core.scoping import Role, scope_for, visible
 from migration_portal.core.views_base import RoleRequiredMixin, ScopedObjectMixin
 from migration_portal.reference.models import Checkpoint, Country, Province
 
 from .. import services
-from ..certificates import work_certificate_issue
+from ..certificates import work_certificate_export_log, work_certificate_issue
 from ..choices import OUT_OF_COUNTRY, CaseStatus, DeploymentStatus, ReferralKind
 from ..forms.returns import (
     AssessmentForm,
@@ -428,6 +428,7 @@ class WorkCertificatePdfView(RoleRequiredMixin, View):
             ),
             number=number,
         )
+        work_certificate_export_log(cert=cert, actor=request.user, channel=AccessChannel.PAGE)
         return pdf_response(
             "pdf/work_certificate.html",
             {"cert": cert, "worker": cert.worker, "deployment": cert.deployment},

@@ -28,6 +28,8 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from agencies.models import Agency
+from migration_portal.core.access import access_record
+from migration_portal.core.models import AccessChannel, AccessKind
 from migration_portal.core.pdf import pdf_response
 from migration_portal.core.scoping import Role, visible
 from migration_portal.core.views_base import ScopedObjectMixin
@@ -341,12 +343,15 @@ class CertificatePdfView(ScopedObjectMixin, View):
 
     def get(self, request, number: str):
         certificate = get_object_or_404(certificates_for_page(request.user), number=number.strip().upper())
-        return certificate_pdf(certificate, request)
+        return certificate_pdf(certificate, request, channel=AccessChannel.PAGE)
 
 
-def certificate_pdf(certificate: Certificate, request):
-    """Render one (already scoped) certificate: shared by the page and the API."""
+def certificate_pdf(certificate: Certificate, request, *, channel: str):
+    """Render one (already scoped) certificate: shared by the page and the API. A download of
+    a person's certificate is an export of personal data: written to the access log."""
     user = request.user
+    access_record(actor=user, kind=AccessKind.EXPORT, channel=channel, what="training certificate PDF",
+                  subject=certificate, label=certificate.number, rows=1)
     session = certificate.session
     attendance = visible(Attendance, user).filter(session=session, worker=certificate.worker_id).first()
     valid, reason = certificate_status(certificate)
