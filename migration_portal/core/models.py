@@ -24,6 +24,8 @@ class EventQuerySet(ScopedQuerySet):
     complaint's steps by its handlers only); agencies and provinces read timelines only
     on the pages of records already read through their scope."""
 
+    about_other_rows = True
+
     def visible_to(self, user):
         if scope_for(user).role is not Role.MINISTRY:
             return self.none()

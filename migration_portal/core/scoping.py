@@ -85,6 +85,8 @@ class ScopedQuerySet(models.QuerySet):
 
     agency_field: str | None = None
     province_field: str | None = None
+    # True for rows that describe other rows (events): never themselves described.
+    about_other_rows: bool = False
 
     def visible_to(self, user) -> ScopedQuerySet:
         scope = scope_for(user)
@@ -152,7 +154,7 @@ def about_visible_subjects(user, *, among=None, content_type_field: str = "conte
         return nothing
     candidates = [
         m for m in (apps.get_models() if among is None else among)
-        if isinstance(m._default_manager.all(), ScopedQuerySet)
+        if isinstance(m._default_manager.all(), ScopedQuerySet) and not m._default_manager.all().about_other_rows
         and (user.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}")
              or user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}"))
     ]
