@@ -71,15 +71,16 @@ def redaction_of_past_entries(app_label: str, masked: dict[str, list[str]], reda
     """
 
     def forwards(apps, schema_editor):
-        LogEntry = apps.get_model("auditlog", "LogEntry")  # noqa: N806 - a model class
-        ContentType = apps.get_model("contenttypes", "ContentType")  # noqa: N806
+        LogEntry = apps.get_model("auditlog", "LogEntry")
+        ContentType = apps.get_model("contenttypes", "ContentType")
         for model_name in sorted(set(masked) | set(redacted_repr)):
             content_type = ContentType.objects.filter(app_label=app_label, model=model_name).first()
             if content_type is None:
                 continue
             fields = masked.get(model_name, [])
             batch = []
-            for entry in LogEntry.objects.filter(content_type=content_type).only("pk", "changes", "object_repr", "object_pk").iterator(2000):
+            entries = LogEntry.objects.filter(content_type=content_type).only("pk", "changes", "object_repr", "object_pk")
+            for entry in entries.iterator(2000):
                 changed = False
                 changes = entry.changes if isinstance(entry.changes, dict) else None
                 for field in fields:

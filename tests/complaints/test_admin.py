@@ -108,7 +108,7 @@ def test_restricted_cases_only_for_their_handlers(client_for, officer_a, agency_
         refs = {c.ref for c in client.get(CHANGELIST).context["cl"].result_list}
         assert refs == {plain.ref}
         response = client.get(change_url(restricted))
-        assert response.status_code == 302  # "does not exist", back to the index
+        assert response.status_code == 404  # outside the scope: not found, as everywhere else
     assert {c.ref for c in client_for(superuser).get(CHANGELIST).context["cl"].result_list} == {plain.ref, restricted.ref}
     services.complaint_assign(complaint=restricted, officer=complaints_officer, actor=officer_a)
     assert client_for(complaints_officer).get(change_url(restricted)).status_code == 200

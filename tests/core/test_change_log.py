@@ -27,8 +27,8 @@ from migration_portal.core.scoping import DIRECTORS
 
 from ..complaints.factories import register
 from ..factories import UserFactory
-from ..workers.test_returns import register_return
 from ..workers.factories import WorkerFactory
+from ..workers.test_returns import register_return
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("complaints.test_urls")]
 

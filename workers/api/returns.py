@@ -21,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from agencies.models import Agency
+from migration_portal.core.api.fields import scoped_prefetch
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.models import BackgroundJob
 from migration_portal.core.pdf import pdf_response
@@ -109,7 +110,11 @@ class ReturnRecordViewSet(ReturnsViewSet, mixins.ListModelMixin, mixins.Retrieve
         qs = ReturnRecord.objects.select_related(
             "worker", "worker__home_province", "deployment", "country", "checkpoint", "province", "assisting_agency"
         )
-        return qs if self.scope.role is Role.AGENCY else qs.select_related("case")
+        if self.scope.role is Role.AGENCY:
+            return qs
+        # A return is seen by its worker's home province too, but its case only by the
+        # province that handles it: the case is joined through its own scope.
+        return qs.prefetch_related(scoped_prefetch("case", ReintegrationCase.objects.all(), self.request.user))
 
     def get_serializer_class(self):
         # The case is the province's business: an agency's serializer has no case field.

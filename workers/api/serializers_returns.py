@@ -83,7 +83,8 @@ class ReturnRecordOfficerSerializer(ReturnRecordSerializer):
         read_only_fields = fields
 
     def get_case(self, obj) -> dict | None:
-        # Joined by the queryset (select_related("case")): no query here.
+        # Prefetched by the queryset through the case's own scope: no query here, and
+        # None when the case is another province's.
         try:
             case = obj.case
         except ReintegrationCase.DoesNotExist:
