@@ -328,3 +328,62 @@ def test_the_demo_world_has_the_rows_the_matrix_needs(world):
     assert Complaint.objects.filter(restricted=True).exists()
     assert ReintegrationCase.objects.exclude(province=world["return"].worker.home_province).exists()
     assert LogEntry.objects.filter(content_type__model="complaint").exists()
+
+
+# --- Write fields accept only rows the caller may see --------------------------------------------------------
+
+SERIALIZER_MODULES = (
+    "agencies.api.serializers",
+    "complaints.api.serializers",
+    "remittances.api.serializers",
+    "workers.api.serializers_register",
+    "workers.api.serializers_returns",
+    "workers.api.serializers_training",
+)
+
+
+def writable_related_fields(serializer, where=""):
+    from rest_framework import serializers
+
+    for name, field in serializer.fields.items():
+        here = f"{where}.{name}"
+        if isinstance(field, serializers.ManyRelatedField):
+            field = field.child_relation
+        if isinstance(field, serializers.ListSerializer):
+            field = field.child
+        if isinstance(field, serializers.RelatedField) and not field.read_only:
+            yield here, field
+        elif isinstance(field, serializers.Serializer):
+            yield from writable_related_fields(field, here)
+
+
+@pytest.mark.parametrize("who", [p for p in PERSONAS if p])
+def test_every_write_field_resolves_only_rows_the_caller_may_see(world, rf, who):
+    """Every related field a client can write (a job order's id, a worker's reference...) looks
+    its value up only among the rows the caller may see: nobody can attach a record to a row
+    outside their scope by naming it."""
+    from importlib import import_module
+
+    from rest_framework import serializers
+    from rest_framework.request import Request
+
+    from migration_portal.core.scoping import visible
+
+    persona = user(who)
+    request = rf.get("/")
+    request.user = persona
+    context = {"request": Request(request)}
+    checked = 0
+    for module_name in SERIALIZER_MODULES:
+        module = import_module(module_name)
+        for name, cls in vars(module).items():
+            if not (isinstance(cls, type) and issubclass(cls, serializers.Serializer) and cls.__module__ == module_name):
+                continue
+            for where, field in writable_related_fields(cls(context=context)):
+                offered = field.get_queryset()
+                model = offered.model
+                allowed = set(visible(model, persona).values_list("pk", flat=True))
+                outside = set(offered.values_list("pk", flat=True)) - allowed
+                assert not outside, f"{name}{where} offers {model.__name__} rows outside {who}'s scope: {sorted(outside)[:5]}"
+                checked += 1
+    assert checked >= 8
