@@ -97,6 +97,27 @@ class ScopedLogEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, LogEntryAdminMix
     show_full_result_count = False
     list_per_page = 50
 
+    # auditlog's columns, under labels the portal's catalogue translates
+    @admin.display(description=_("when"), ordering="timestamp")
+    def created(self, obj):
+        return super().created(obj)
+
+    @admin.display(description=_("record"))
+    def resource_url(self, obj):
+        return super().resource_url(obj)
+
+    @admin.display(description=_("by"))
+    def user_url(self, obj):
+        return super().user_url(obj)
+
+    @admin.display(description=_("Changes"))
+    def msg_short(self, obj):
+        return super().msg_short(obj)
+
+    @admin.display(description=_("Changes"))
+    def msg(self, obj):
+        return super().msg(obj)
+
     def get_queryset(self, request):
         self.request = request  # LogEntryAdminMixin builds filter links from it
         qs = admin.ModelAdmin.get_queryset(self, request)

@@ -306,5 +306,5 @@ def test_a_second_complaints_officer_does_not_see_a_colleagues_restricted_case(
     colleague = UserFactory(username="mrc2", is_staff=True, groups=[COMPLAINTS])
     case = register(officer_a, agency_a, indicators=["minor"])
     services.complaint_assign(complaint=case, officer=complaints_officer, actor=officer_a)
-    assert client_for(colleague).get(change_url(case)).status_code == 302
+    assert client_for(colleague).get(change_url(case)).status_code == 404
     assert Group.objects.get(name=COMPLAINTS).user_set.count() == 2
