@@ -80,14 +80,13 @@ def key(obj) -> tuple[str, str]:
 
 def test_free_text_of_a_case_is_never_written_in_clear(world, officer_a):
     restricted = world["restricted"]
-    Complaint.objects.filter(pk=restricted.pk)  # the edit below goes through save(), as the admin's would
     restricted.confidential_notes = "She fears the Marigold broker"
     restricted.save()
     everything = " ".join(f"{e.object_repr} {e.changes}" for e in LogEntry.objects.all())
     assert WORD not in everything and "movement" not in everything
     # The log still says that the text changed, and who changed what else.
     created = entries_of(restricted).filter(action=LogEntry.Action.CREATE).get()
-    assert created.changes["narrative"] == ["", MASKED] or created.changes["narrative"][1] == MASKED
+    assert created.changes["narrative"][1] == MASKED
     assert created.changes["trafficking_indicators"][1] == MASKED
     updated = entries_of(restricted).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
     assert updated.changes["confidential_notes"][1] == MASKED
@@ -99,7 +98,7 @@ def test_free_text_of_a_case_is_never_written_in_clear(world, officer_a):
 def test_structured_fields_stay_in_clear(world):
     # Masking is for free text only: amounts, stages and references stay readable.
     created = entries_of(world["plain"]).filter(action=LogEntry.Action.CREATE).get()
-    assert created.changes["amount_claimed"][1] == "900.00" or "900" in str(created.changes["amount_claimed"][1])
+    assert "900" in str(created.changes["amount_claimed"][1])
     assert created.changes["ref"][1] == world["plain"].ref
 
 

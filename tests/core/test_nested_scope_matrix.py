@@ -43,6 +43,7 @@ PERSONAS = [
     "agency.mekong",
     "officer.phnompenh",
     "officer.battambang",
+    "officer.banteaymeanchey",
     "licensing",
     "inspector",
     "complaints",
@@ -85,7 +86,22 @@ def _cross_scope_rows() -> dict:
         reason=ReturnReason.COMPLETED, country=country("TH"), province=province("02"),
     )
     assert Agency.objects.filter(pk=angkor.pk).exists()
-    return {"session": session, "outsider": outsider, "return": record}
+
+    # Mekong's worker comes home assisted by Angkor, received at the Poipet checkpoint
+    # (Banteay Meanchey): Angkor and Banteay Meanchey see the return, not the worker's
+    # register entry nor Mekong's deployment.
+    from migration_portal.reference.models import Checkpoint
+
+    deployment = Deployment.objects.filter(agency=mekong, status="abroad").exclude(
+        worker__in=Worker.objects.for_agency(angkor.pk).values("pk")
+    ).exclude(worker__home_province=province("01")).first()
+    assisted = services.return_register(
+        worker=deployment.worker, actor=User.objects.get(username="officer.phnompenh"),
+        returned_on=datetime(2026, 11, 26).date(), reason=ReturnReason.COMPLETED, country=deployment.country,
+        province=deployment.worker.home_province, deployment=deployment, assisting_agency=angkor,
+        checkpoint=Checkpoint.objects.filter(province=province("01")).first(),
+    )
+    return {"session": session, "outsider": outsider, "return": record, "assisted": assisted}
 
 
 @pytest.fixture(scope="module")
@@ -280,6 +296,13 @@ def test_the_review_findings_are_fixed(world, api_for):
     assert body["id"] == record.pk and body["case"] is None
     battambang = api_for(user("officer.battambang"))
     assert battambang.get(f"/api/returns/{record.pk}/").json()["case"]["ref"] == str(record.case.ref)
+    assisted = world["assisted"]
+    for who in ("agency.angkor", "officer.banteaymeanchey"):
+        body = api_for(user(who)).get(f"/api/returns/{assisted.pk}/").json()
+        assert body["id"] == assisted.pk and body["worker"]["ref"] is None and body["deployment"] is None, who
+        assert body["worker"]["name_latin"] == assisted.worker.name_latin
+    body = api_for(user("agency.mekong")).get(f"/api/returns/{assisted.pk}/").json()
+    assert body["worker"]["ref"] == str(assisted.worker.ref) and body["deployment"] == str(assisted.deployment.ref)
 
 
 # --- The change log admin, per role -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from agencies.models import Agency
-from migration_portal.core.api.fields import scoped_prefetch
+from migration_portal.core.api.fields import scope_flag, scoped_prefetch
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.models import BackgroundJob
 from migration_portal.core.pdf import pdf_response
@@ -107,9 +107,10 @@ class ReturnRecordViewSet(ReturnsViewSet, mixins.ListModelMixin, mixins.Retrieve
     ordering = ["-returned_on", "-id"]
 
     def base_queryset(self):
+        user = self.request.user
         qs = ReturnRecord.objects.select_related(
             "worker", "worker__home_province", "deployment", "country", "checkpoint", "province", "assisting_agency"
-        )
+        ).annotate(**scope_flag("worker", Worker.objects.all(), user), **scope_flag("deployment", Deployment.objects.all(), user))
         if self.scope.role is Role.AGENCY:
             return qs
         # A return is seen by its worker's home province too, but its case only by the
