@@ -25,6 +25,7 @@ from agencies.api.serializers import AgencyBriefSerializer, ScopedAgencyField
 from migration_portal.core.api.fields import (
     CountryBriefSerializer,
     EnumField,
+    OutOfScopeAsNull,
     ProvinceBriefSerializer,
     UserBriefSerializer,
 )
@@ -91,7 +92,7 @@ def code_field(model, **kwargs):
 class ComplaintWorkerSerializer(serializers.Serializer):
     """The worker as officers see them: names, sex, date of birth, identifiers masked."""
 
-    ref = serializers.UUIDField(read_only=True)
+    ref = serializers.UUIDField(read_only=True, allow_null=True, help_text=_("Null when the worker is outside your register"))
     name_latin = serializers.CharField(read_only=True)
     name_km = serializers.CharField(read_only=True)
     sex = EnumField(Sex, read_only=True)
@@ -246,8 +247,11 @@ class _DeadlineMixin(serializers.Serializer):
         return bool(deadline and deadline < self.context["now"])
 
 
-class ComplaintListSerializer(_DeadlineMixin, serializers.Serializer):
-    """A case as officers list it."""
+class ComplaintListSerializer(OutOfScopeAsNull, _DeadlineMixin, serializers.Serializer):
+    """A case as officers list it. The worker's register reference only when the worker is in
+    the officer's own scope (a case handled in one province may be about another's worker)."""
+
+    out_of_scope = {"worker.ref": "worker_in_scope"}
 
     ref = serializers.CharField(read_only=True)
     received_on = serializers.DateField(read_only=True)

@@ -28,9 +28,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from migration_portal.core.api.fields import scope_flag
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import Role, scope_for, visible
+from workers.models import Worker
 
 from .. import selectors, services
 from ..choices import Stage
@@ -150,7 +152,8 @@ class ComplaintViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
             qs = Complaint.objects.select_related("worker").prefetch_related("grounds")
         else:
             qs = Complaint.objects.for_list().select_related("worker__home_province").prefetch_related(
-                "grounds", Prefetch("respondents", queryset=Respondent.objects.select_related("agency").order_by("pk")))
+                "grounds", Prefetch("respondents", queryset=Respondent.objects.select_related("agency").order_by("pk"))
+            ).annotate(**scope_flag("worker", Worker.objects.all(), user))
         if self.action == "list":
             return qs
         settlement = visible(Settlement.objects.all(), user).select_related("payer_agency").prefetch_related(

@@ -4,7 +4,9 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
+from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from .scoping import visible
 
@@ -30,10 +32,25 @@ class EstimatedCountPaginator(Paginator):
 
 
 class ScopedAdminMixin:
-    """Every changelist, change form and lookup starts from ``visible_to(request.user)``."""
+    """Every changelist, change form and lookup starts from ``visible_to(request.user)``.
+
+    A record outside the scope is a 404 on every per-record page (change, delete,
+    history, change log): Django's admin would redirect to the index saying it "doesn't
+    exist", and auditlog's history page would fail on it.
+    """
 
     def get_queryset(self, request):
         return visible(super().get_queryset(request), request.user)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(_("No such record, or not one you may see."))
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        from django.contrib.admin.utils import unquote
+
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(_("No such record, or not one you may see."))
+        return super().auditlog_history_view(request, object_id, extra_context)
 
 
 class PortalModelAdmin(ScopedAdminMixin, AuditlogHistoryAdminMixin, admin.ModelAdmin):

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ScopedQuerySet
+from .scoping import Role, ScopedQuerySet, about_visible_subjects, scope_for
 
 
 class BaseModel(models.Model):
@@ -17,6 +17,19 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class EventQuerySet(ScopedQuerySet):
+    """An event is seen by ministry staff who may see the record it is about (a restricted
+    complaint's steps by its handlers only); agencies and provinces read timelines only
+    on the pages of records already read through their scope."""
+
+    about_other_rows = True
+
+    def visible_to(self, user):
+        if scope_for(user).role is not Role.MINISTRY:
+            return self.none()
+        return self.filter(about_visible_subjects(user, text_ids=True))
 
 
 class Event(models.Model):
@@ -36,7 +49,7 @@ class Event(models.Model):
     )
     created = models.DateTimeField(_("when"), default=timezone.now)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event")

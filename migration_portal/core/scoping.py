@@ -85,6 +85,8 @@ class ScopedQuerySet(models.QuerySet):
 
     agency_field: str | None = None
     province_field: str | None = None
+    # True for rows that describe other rows (events): never themselves described.
+    about_other_rows: bool = False
 
     def visible_to(self, user) -> ScopedQuerySet:
         scope = scope_for(user)
@@ -126,3 +128,46 @@ def visible(model_or_qs, user) -> ScopedQuerySet:
     if not isinstance(qs, ScopedQuerySet):
         raise TypeError(f"{qs.model.__name__} has no scoped queryset; refusing to list it.")
     return qs.visible_to(user)
+
+
+def about_visible_subjects(user, *, among=None, content_type_field: str = "content_type", object_id_field: str = "object_id",
+                           text_ids: bool = False) -> models.Q:
+    """The filter for rows that describe another row (a change-log entry, a timeline event).
+
+    Such a row is visible exactly when the row it describes is: its model's
+    ``visible_to(user)`` holds the described row, and the user may view that model
+    at all (its ``view_`` or ``change_`` permission). A restricted complaint's entries
+    are therefore its handlers' alone. Superusers see every row; a model without a
+    scoped queryset, or a described row that is gone, is seen by superusers only
+    (fails closed). The candidates are every model with a scoped queryset, or
+    ``among``; ``text_ids`` when the object id is stored as text.
+    """
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.functions import Cast
+
+    nothing = models.Q(pk__in=[])
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return models.Q()
+    if scope.role is Role.NONE:
+        return nothing
+    candidates = [
+        m for m in (apps.get_models() if among is None else among)
+        if isinstance(m._default_manager.all(), ScopedQuerySet) and not m._default_manager.all().about_other_rows
+        and (user.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}")
+             or user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}"))
+    ]
+    if not candidates:
+        return nothing
+    content_types = ContentType.objects.get_for_models(*candidates, for_concrete_models=False)
+    condition = nothing
+    for model in candidates:
+        rows = model._default_manager.all().visible_to(user)
+        on_type = models.Q(**{f"{content_type_field}_id": content_types[model].pk})
+        if not rows.query.where:  # every row of the model: no need to list them
+            condition |= on_type
+            continue
+        ids = rows.annotate(_subject_id=Cast("pk", models.CharField())).values("_subject_id") if text_ids else rows.values("pk")
+        condition |= on_type & models.Q(**{f"{object_id_field}__in": ids})
+    return condition

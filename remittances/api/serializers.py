@@ -262,13 +262,22 @@ class LiteracySessionInputSerializer(serializers.Serializer):
 
 
 class LiteracyAttendanceSerializer(serializers.ModelSerializer):
+    """An attendee. A registered worker outside the caller's scope (another agency's, another
+    province's) is not named: neither reference nor sex; the view joins workers through their scope."""
+
     worker = serializers.UUIDField(source="worker.ref", read_only=True, allow_null=True, default=None)
-    sex = EnumField(Sex)
+    sex = EnumField(Sex, allow_null=True)
 
     class Meta:
         model = LiteracyAttendance
         fields = ["id", "session", "worker", "name", "sex", "relation"]
         read_only_fields = fields
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        if row.worker_id is not None and row.worker is None:  # not fetched: outside the caller's scope
+            data["sex"] = None
+        return data
 
 
 class LiteracyAttendanceInputSerializer(serializers.Serializer):

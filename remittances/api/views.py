@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from migration_portal.core.api.fields import scoped_prefetch
 from migration_portal.core.api.permissions import PublicReadOnly, RolePermission
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.scoping import Role, scope_for, visible
@@ -374,7 +375,11 @@ class LiteracyAttendanceViewSet(PortalViewSet, mixins.ListModelMixin, mixins.Ret
     ordering = ["id"]
 
     def base_queryset(self):
-        return LiteracyAttendance.objects.select_related("worker")
+        from workers.models import Worker
+
+        # A session's attendee may be a worker of another agency or province: the worker is
+        # joined through its own scope, so the row names it only to those who may see it.
+        return LiteracyAttendance.objects.prefetch_related(scoped_prefetch("worker", Worker.objects.all(), self.request.user))
 
     def create(self, request, *args, **kwargs):
         from workers.models import Worker

@@ -108,7 +108,7 @@ def test_restricted_cases_only_for_their_handlers(client_for, officer_a, agency_
         refs = {c.ref for c in client.get(CHANGELIST).context["cl"].result_list}
         assert refs == {plain.ref}
         response = client.get(change_url(restricted))
-        assert response.status_code == 302  # "does not exist", back to the index
+        assert response.status_code == 404  # outside the scope: not found, as everywhere else
     assert {c.ref for c in client_for(superuser).get(CHANGELIST).context["cl"].result_list} == {plain.ref, restricted.ref}
     services.complaint_assign(complaint=restricted, officer=complaints_officer, actor=officer_a)
     assert client_for(complaints_officer).get(change_url(restricted)).status_code == 200
@@ -306,5 +306,5 @@ def test_a_second_complaints_officer_does_not_see_a_colleagues_restricted_case(
     colleague = UserFactory(username="mrc2", is_staff=True, groups=[COMPLAINTS])
     case = register(officer_a, agency_a, indicators=["minor"])
     services.complaint_assign(complaint=case, officer=complaints_officer, actor=officer_a)
-    assert client_for(colleague).get(change_url(case)).status_code == 302
+    assert client_for(colleague).get(change_url(case)).status_code == 404
     assert Group.objects.get(name=COMPLAINTS).user_set.count() == 2

@@ -318,7 +318,8 @@ def test_list_query_budget_does_not_grow_with_rows(api_for, django_assert_num_qu
         _grow(officer_a, agency_a, extra)
         BackgroundJob.objects.create(kind="returns-import", created_by=officer_a, province=province("12"))
         api = api_for(fresh(officer_a))
-        with django_assert_num_queries(LIST):
+        # A return's case is fetched through the case's own scope: one more query, whatever the rows.
+        with django_assert_num_queries(LIST + (1 if url == "/api/returns/" else 0)):
             response = api.get(url)
         assert response.status_code == 200 and response.json()["count"] >= (1 if "imports" in url else extra)
 

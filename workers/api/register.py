@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from agencies.models import Agency
+from migration_portal.core.api.fields import scope_flag
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.models import AccessChannel
 from migration_portal.core.scoping import Role, scope_for, visible
@@ -30,7 +31,7 @@ from migration_portal.core.scoping import Role, scope_for, visible
 from .. import selectors, services
 from ..filters import DeploymentFilterSet, JobOrderFilterSet, SendingSuspensionFilterSet, WorkerFilterSet
 from ..forms.register import duplicate_messages, error_codes
-from ..models import Deployment, JobOrder, LegalStatusRecord, SendingSuspension, Worker
+from ..models import Deployment, Employer, JobOrder, LegalStatusRecord, SendingSuspension, Worker
 from . import serializers_register as s
 
 ERRORS = OpenApiResponse(description=_('Invalid input: {"errors": {field: [messages]}}'))
@@ -224,7 +225,10 @@ class DeploymentViewSet(RegisterViewSet, mixins.ListModelMixin, mixins.RetrieveM
     }
 
     def base_queryset(self):
-        qs = selectors.deployment_rows(Deployment.objects.all())
+        user = self.request.user
+        qs = selectors.deployment_rows(Deployment.objects.all()).annotate(
+            **scope_flag("job_order", JobOrder.objects.all(), user), **scope_flag("employer", Employer.objects.all(), user)
+        )
         if self.action == "list":
             return qs
         return qs.select_related("placement_contract", "employment_contract").prefetch_related(

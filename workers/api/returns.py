@@ -21,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from agencies.models import Agency
+from migration_portal.core.api.fields import scope_flag, scoped_prefetch
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.models import AccessChannel, BackgroundJob
 from migration_portal.core.pdf import pdf_response
@@ -106,10 +107,15 @@ class ReturnRecordViewSet(ReturnsViewSet, mixins.ListModelMixin, mixins.Retrieve
     ordering = ["-returned_on", "-id"]
 
     def base_queryset(self):
+        user = self.request.user
         qs = ReturnRecord.objects.select_related(
             "worker", "worker__home_province", "deployment", "country", "checkpoint", "province", "assisting_agency"
-        )
-        return qs if self.scope.role is Role.AGENCY else qs.select_related("case")
+        ).annotate(**scope_flag("worker", Worker.objects.all(), user), **scope_flag("deployment", Deployment.objects.all(), user))
+        if self.scope.role is Role.AGENCY:
+            return qs
+        # A return is seen by its worker's home province too, but its case only by the
+        # province that handles it: the case is joined through its own scope.
+        return qs.prefetch_related(scoped_prefetch("case", ReintegrationCase.objects.all(), self.request.user))
 
     def get_serializer_class(self):
         # The case is the province's business: an agency's serializer has no case field.

@@ -20,6 +20,7 @@ from agencies.api.serializers import AgencyBriefSerializer, ScopedAgencyField
 from migration_portal.core.api.fields import (
     CountryBriefSerializer,
     EnumField,
+    OutOfScopeAsNull,
     ProvinceBriefSerializer,
     SectorBriefSerializer,
     UserBriefSerializer,
@@ -236,7 +237,11 @@ class EmploymentContractSerializer(serializers.ModelSerializer):
         return contract.substitution_accepted_by_id is not None
 
 
-class DeploymentSerializer(serializers.ModelSerializer):
+class DeploymentSerializer(OutOfScopeAsNull, serializers.ModelSerializer):
+    """A deployment. Its job order and employer are shown only to those who may see them
+    (a province sees its workers' deployments, not the agencies' job orders)."""
+
+    out_of_scope = {"job_order": "job_order_in_scope", "employer": "employer_in_scope"}
     worker = WorkerBriefSerializer(read_only=True)
     channel = EnumField(Channel, read_only=True)
     status = EnumField(DeploymentStatus, read_only=True)

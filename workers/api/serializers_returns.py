@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 # EnumField names each choice set's schema enum after its class (ReturnReasonEnum...), so
 # the several "status" and "kind" fields of the API do not collide.
-from migration_portal.core.api.fields import EnumField
+from migration_portal.core.api.fields import EnumField, OutOfScopeAsNull
 from migration_portal.core.models import BackgroundJob, JobStatus
 
 from ..choices import CaseStatus, ReferralKind, ReferralOutcome, ReturnReason
@@ -23,6 +23,8 @@ from ..models import Referral, ReintegrationCase, ReturnRecord, WorkCertificate,
 
 class ReturneeBriefSerializer(serializers.ModelSerializer):
     """A returnee as lists show them: names, sex, date of birth, masked identifiers."""
+
+    ref = serializers.UUIDField(read_only=True, allow_null=True, help_text=_("Null when the worker is outside your register"))
 
     home_province = serializers.CharField(source="home_province.code", read_only=True)
     national_id = serializers.CharField(source="masked_national_id", read_only=True)
@@ -41,8 +43,15 @@ class CaseBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReturnRecordSerializer(serializers.ModelSerializer):
-    """A return, for agencies: no reintegration case (those are the province's)."""
+class ReturnRecordSerializer(OutOfScopeAsNull, serializers.ModelSerializer):
+    """A return, for agencies: no reintegration case (those are the province's).
+
+    A return is seen by more than its worker's register: the assisting agency, the province
+    of the checkpoint that received them. The worker's register reference and the stay abroad
+    are then not named (null); the returnee's names stay, they are the return's own record.
+    """
+
+    out_of_scope = {"worker.ref": "worker_in_scope", "deployment": "deployment_in_scope"}
 
     worker = ReturneeBriefSerializer(read_only=True)
     deployment = serializers.UUIDField(source="deployment.ref", read_only=True, allow_null=True, default=None)
@@ -83,7 +92,8 @@ class ReturnRecordOfficerSerializer(ReturnRecordSerializer):
         read_only_fields = fields
 
     def get_case(self, obj) -> dict | None:
-        # Joined by the queryset (select_related("case")): no query here.
+        # Prefetched by the queryset through the case's own scope: no query here, and
+        # None when the case is another province's.
         try:
             case = obj.case
         except ReintegrationCase.DoesNotExist:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import Agency
+from migration_portal.core.api.fields import OutOfScopeAsNull
 from migration_portal.core.scoping import visible
 from migration_portal.reference.models import Province
 
@@ -188,7 +189,11 @@ class CompleteInputSerializer(serializers.Serializer):
 # --- Certificates --------------------------------------------------------------------------------
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(OutOfScopeAsNull, serializers.ModelSerializer):
+    """A certificate; its session's id only when the caller may see the session (a worker of the
+    province may have been trained elsewhere, a worker of the agency by another agency)."""
+
+    out_of_scope = {"session": "session_in_scope"}
     worker_name_km = serializers.CharField(source="worker.name_km", read_only=True)
     worker_name_latin = serializers.CharField(source="worker.name_latin", read_only=True)
     curriculum_title = serializers.CharField(source="session.curriculum.title", read_only=True)

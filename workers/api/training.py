@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from agencies.models import Agency
+from migration_portal.core.api.fields import scope_flag
 from migration_portal.core.api.permissions import PublicReadOnly
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.models import AccessChannel
@@ -264,7 +265,8 @@ class CertificateViewSet(TrainingViewSet, mixins.ListModelMixin, mixins.Retrieve
     action_permissions = {"pdf": "workers.view_certificate"}
 
     def base_queryset(self):
-        return certificates_for_page(self.request.user)
+        user = self.request.user
+        return certificates_for_page(user).annotate(**scope_flag("session", TrainingSession.objects.all(), user))
 
     def get_object(self):
         self.kwargs["number"] = self.kwargs["number"].strip().upper()
