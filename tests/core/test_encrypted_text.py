@@ -126,3 +126,21 @@ def test_the_complaint_admin_still_finds_a_case_by_reference(client_for, superus
     complaint = rows[Complaint]
     response = client_for(superuser).get("/admin/complaints/complaint/", {"q": complaint.ref})
     assert response.status_code == 200 and [c.pk for c in response.context["cl"].result_list] == [complaint.pk]
+
+
+def test_no_encrypted_field_is_written_to_the_change_log_in_clear():
+    """Every encrypted column (free text and identity numbers) of a model in the change log
+    is masked or left out of it: encryption at rest means nothing if the log keeps a copy."""
+    from auditlog.registry import auditlog
+    from django.apps import apps
+    from encrypted_fields.fields import EncryptedFieldMixin
+
+    clear = []
+    for model in auditlog.get_models():
+        options = auditlog.get_model_fields(model)
+        hidden = set(options["mask_fields"]) | set(options["exclude_fields"])
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedFieldMixin) and field.name not in hidden:
+                clear.append(f"{model.__name__}.{field.name}")
+    assert apps.ready
+    assert clear == []
