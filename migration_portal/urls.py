@@ -44,6 +44,8 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler404 = core_views.page_not_found
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

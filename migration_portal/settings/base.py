@@ -238,7 +238,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "migration_portal.core.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "migration_portal.core.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "migration_portal.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "public_lookup": "30/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
