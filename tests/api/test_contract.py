@@ -88,3 +88,65 @@ def test_an_unknown_api_url_is_a_json_404_and_a_page_url_stays_html(client, cont
     assert response.status_code == 404 and response.json == {"detail": "Not found."}
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+# --- Invalid input is refused with a 400 naming the parameter -------------------------------------
+
+
+@pytest.mark.parametrize("value", ["null", "0", "-3", "ten", "1.5"])
+def test_a_page_size_that_is_not_a_positive_whole_number_is_a_400(api_for, agency_user_a, value):
+    response = api_for(agency_user_a).get("/api/agencies/", {"page_size": value})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["page_size"]
+
+
+@pytest.mark.parametrize(("value", "rows"), [("", 2), ("1", 1), ("500", 2)])
+def test_a_valid_page_size_is_honoured_and_capped(api_for, superuser, agency_a, agency_b, value, rows):
+    response = api_for(superuser).get("/api/agencies/", {"page_size": value})
+    assert response.status_code == 200 and len(response.json()["results"]) == rows
+
+
+def test_the_page_size_is_capped_at_the_maximum(api_for, superuser, agency_a, settings):
+    from migration_portal.core.api.pagination import PortalPagination
+
+    response = api_for(superuser).get("/api/agencies/", {"page_size": str(PortalPagination.max_page_size + 1)})
+    assert response.status_code == 200
+    assert "page_size" not in response.json()  # a list, not an error
+
+
+@pytest.mark.parametrize(("value", "status"), [("maybe", 400), ("2", 400), ("true", 200), ("false", 200), ("", 200), ("1", 200)])
+def test_a_flag_filter_takes_true_or_false_only(api_for, superuser, agency_a, value, status):
+    response = api_for(superuser).get("/api/agencies/", {"acra_member": value})
+    assert response.status_code == status
+    if status == 400:
+        assert list(response.json()["errors"]) == ["acra_member"]
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/sanctions/?agency=-8.8e220", "agency"),
+        ("/api/sanctions/?agency=99999999999999999999999", "agency"),
+        ("/api/reports/?year=1000000", "year"),
+        ("/api/literacy-attendance/?session=1e300", "session"),
+    ],
+)
+def test_ids_and_years_out_of_range_are_a_400_not_a_500(api_for, superuser, url, field):
+    response = api_for(superuser).get(url)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_an_id_in_range_still_filters(api_for, superuser, agency_a, agency_b):
+    from ..agencies.test_api import make_sanction
+
+    make_sanction(agency_a), make_sanction(agency_b)
+    rows = api_for(superuser).get("/api/sanctions/", {"agency": agency_a.pk}).json()["results"]
+    assert [r["agency"]["id"] for r in rows] == [agency_a.pk]
+
+
+def test_an_inspector_id_out_of_range_is_a_400_not_a_500(api_for, inspector, agency_a):
+    body = {"agency": agency_a.pk, "scheduled_for": "2027-01-05", "inspectors": [139261018661341315989504]}
+    response = api_for(inspector).post("/api/inspections/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["inspectors"]

@@ -16,6 +16,7 @@ from rest_framework import serializers
 # the several "status" and "kind" fields of the API do not collide.
 from migration_portal.core.api.fields import EnumField
 from migration_portal.core.models import BackgroundJob, JobStatus
+from migration_portal.core.api.filters import MAX_ID
 
 from ..choices import CaseStatus, ReferralKind, ReferralOutcome, ReturnReason
 from ..models import Referral, ReintegrationCase, ReturnRecord, WorkCertificate, Worker
@@ -111,7 +112,7 @@ class ReturnInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=_("Province returned to (code); by default the officer's own, or the worker's home."),
     )
-    assisting_agency = serializers.IntegerField(required=False, allow_null=True)
+    assisting_agency = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     documents = serializers.CharField(required=False, allow_blank=True, default="")
     needs_assistance = serializers.BooleanField(required=False, default=True)
 
