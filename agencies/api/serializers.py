@@ -128,6 +128,9 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class AgencyDetailSerializer(AgencySerializer):
+    # A plain string in the schema: empty when no address is on record, which an e-mail format would refuse.
+    email = serializers.CharField(read_only=True, label=_("E-mail"))
+
     class Meta(AgencySerializer.Meta):
         fields = [*AgencySerializer.Meta.fields, "address", "phone", "email", "director_name"]
         read_only_fields = fields

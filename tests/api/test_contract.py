@@ -16,6 +16,10 @@ from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
+from workers.models import Certificate, Curriculum
+
+from ..workers.factories import CurriculumFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -150,3 +154,50 @@ def test_an_inspector_id_out_of_range_is_a_400_not_a_500(api_for, inspector, age
     response = api_for(inspector).post("/api/inspections/", body, format="json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["inspectors"]
+
+
+# --- Bodies match the schema ----------------------------------------------------------------------
+
+
+def test_a_general_curriculum_has_a_null_destination_and_the_schema_says_so(contract, world, superuser):
+    general = CurriculumFactory(country=None, version=7)
+    assert Curriculum.objects.filter(country=None).exists()
+    response = contract.call(superuser, "GET", f"/api/curricula/{general.pk}/", operation="/api/curricula/{id}/")
+    assert response.json["destination"] is None
+    certificates = contract.call(superuser, "GET", "/api/certificates/", operation="/api/certificates/")
+    assert Certificate.objects.filter(session__curriculum__country=None).exists()
+    assert None in {row["destination"] for row in certificates.json["results"]}
+    contract.call(superuser, "GET", "/api/training-sessions/", operation="/api/training-sessions/")
+
+
+def test_a_return_with_no_assisting_agency_matches_the_schema(contract, world, officer_a):
+    response = contract.call(officer_a, "GET", "/api/returns/", operation="/api/returns/")
+    assert {row["assisting_agency"] for row in response.json["results"]} == {None}
+
+
+def test_an_offers_cost_is_a_decimal_string_as_documented(contract, world, statistician):
+    response = contract.call(statistician, "GET", "/api/offers/", operation="/api/offers/")
+    costs = {row["cost_of_200"] for row in response.json["results"]}
+    assert costs and all(isinstance(c, str) for c in costs - {None})
+
+
+@pytest.mark.parametrize("persona", ["agency_user_a", "officer_a", "complaints_officer"])
+def test_complaints_match_exactly_one_variant_for_every_role(request, contract, world, persona):
+    user = request.getfixturevalue(persona)
+    listing = contract.call(user, "GET", "/api/complaints/", operation="/api/complaints/")
+    ref = listing.json["results"][0]["ref"]
+    contract.call(user, "GET", f"/api/complaints/{ref}/", operation="/api/complaints/{ref}/")
+
+
+@pytest.mark.parametrize("persona", ["agency_user_a", "inspector"])
+def test_inspections_match_exactly_one_variant_for_every_role(request, contract, world, persona):
+    user = request.getfixturevalue(persona)
+    listing = contract.call(user, "GET", "/api/inspections/", operation="/api/inspections/")
+    pk = listing.json["results"][0]["id"]
+    contract.call(user, "GET", f"/api/inspections/{pk}/", operation="/api/inspections/{id}/")
+
+
+def test_an_invalid_new_worker_gets_the_documented_400(contract, agency_user_a):
+    response = contract.call(agency_user_a, "POST", "/api/workers/", operation="/api/workers/", json={"sex": "X"})
+    assert response.status_code == 400
+    assert "duplicates" not in response.json and "sex" in response.json["errors"]

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from migration_portal.core.api.fields import EnumField
+
 # EnumField names each choice set's schema enum after its class (ReturnReasonEnum...), so
 # the several "status" and "kind" fields of the API do not collide.
-from migration_portal.core.api.fields import EnumField
-from migration_portal.core.models import BackgroundJob, JobStatus
 from migration_portal.core.api.filters import MAX_ID
+from migration_portal.core.models import BackgroundJob, JobStatus
 
 from ..choices import CaseStatus, ReferralKind, ReferralOutcome, ReturnReason
 from ..models import Referral, ReintegrationCase, ReturnRecord, WorkCertificate, Worker
@@ -50,8 +51,8 @@ class ReturnRecordSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
     checkpoint = serializers.CharField(source="checkpoint.code", read_only=True, allow_null=True, default=None)
     province = serializers.CharField(source="province.code", read_only=True)
-    assisting_agency = serializers.PrimaryKeyRelatedField(read_only=True)
-    assisting_agency_name = serializers.CharField(source="assisting_agency.name", read_only=True, default=None)
+    assisting_agency = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    assisting_agency_name = serializers.CharField(source="assisting_agency.name", read_only=True, default=None, allow_null=True)
     reason = EnumField(ReturnReason, read_only=True)
 
     class Meta:
@@ -137,7 +138,7 @@ class ReintegrationCaseSerializer(serializers.ModelSerializer):
     worker = ReturneeBriefSerializer(read_only=True)
     status = EnumField(CaseStatus, read_only=True)
     province = serializers.CharField(source="province.code", read_only=True)
-    officer = serializers.CharField(source="officer.username", read_only=True, default=None)
+    officer = serializers.CharField(source="officer.username", read_only=True, default=None, allow_null=True)
     returned_on = serializers.DateField(source="return_record.returned_on", read_only=True)
     reason = EnumField(ReturnReason, source="return_record.reason", read_only=True)
     country = serializers.CharField(source="return_record.country.code", read_only=True)
@@ -225,7 +226,7 @@ class WorkCertificateSerializer(serializers.ModelSerializer):
     worker = ReturneeBriefSerializer(read_only=True)
     deployment = serializers.UUIDField(source="deployment.ref", read_only=True)
     country = serializers.CharField(source="deployment.country.code", read_only=True)
-    issued_by = serializers.CharField(source="issued_by.username", read_only=True, default=None)
+    issued_by = serializers.CharField(source="issued_by.username", read_only=True, default=None, allow_null=True)
     pdf = serializers.SerializerMethodField()
 
     class Meta:

@@ -69,3 +69,30 @@ class PortalAutoSchema(AutoSchema):
             errors["429"] = DetailErrorSerializer
         return errors
 
+
+def close_role_variants(result, generator, request, public):
+    """Postprocessing hook: make the answers chosen by role tell themselves apart.
+
+    An endpoint whose serializer depends on the caller's role (an agency's user sees less
+    of a complaint than its handler) is documented as ``oneOf`` the variants. A variant
+    with fewer fields is a subset of a richer one, so an agency's answer would also match
+    the richer variant, and a ``oneOf`` must match exactly one. Every variant lists all its
+    fields as required; closing each (``additionalProperties: false``) makes a body match
+    its own variant only: fewer fields than the richer one, none beyond its own.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            for branch in node.get("oneOf", []):
+                name = branch.get("$ref", "").rpartition("/")[2]
+                if name in schemas:
+                    schemas[name]["additionalProperties"] = False
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
