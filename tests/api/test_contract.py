@@ -13,6 +13,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
@@ -201,3 +202,44 @@ def test_an_invalid_new_worker_gets_the_documented_400(contract, agency_user_a):
     response = contract.call(agency_user_a, "POST", "/api/workers/", operation="/api/workers/", json={"sex": "X"})
     assert response.status_code == 400
     assert "duplicates" not in response.json and "sex" in response.json["errors"]
+
+
+# --- /api/ lists every app's routes ------------------------------------------------------------
+
+
+def _api_routes():
+    """Every API route, as (URL name with namespace, path)."""
+
+    def walk(patterns, prefix="", namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(filter(None, [namespace, p.namespace])) or None
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern) and p.name:
+                yield (f"{namespace}:{p.name}" if namespace else p.name), prefix + str(p.pattern)
+
+    return [(name, route) for name, route in walk(get_resolver().url_patterns) if route.startswith("api/")]
+
+
+def _list_routes():
+    """Every registered API list route (the routers name them ``<basename>-list``)."""
+    return [(n, r) for n, r in _api_routes() if n.endswith("-list") and "format" not in r]
+
+
+def test_the_api_index_lists_every_apps_list_routes(api_for, officer_a):
+    body = api_for(officer_a).get("/api/").json()
+    listed = {url.removeprefix("http://testserver") for url in body.values()}
+    routes = _list_routes()
+    assert len(routes) >= 30
+    for name, route in routes:
+        assert "/" + route.replace("^", "").replace("$", "") in listed, name
+    # One of each app, by name.
+    for key in ("agencies", "workers", "certificates", "returns", "complaints", "remittances", "offers"):
+        assert key in body, key
+
+
+def test_only_one_index_is_served(api_for, officer_a):
+    # No app serves an index of its own any more: /api/ is the only one.
+    roots = [(name, route) for name, route in _api_routes() if name.endswith("api-root")]
+    assert roots == [("api-root", "api/")]
+    assert api_for(None).get("/api/").status_code in (401, 403)
