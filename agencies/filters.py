@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from migration_portal.core.api.filters import IdFilter, IntegerFilter
+
 from .choices import (
     AdvertisementStatus,
     DepositEntryKind,
@@ -97,7 +99,7 @@ class PublicLicenceFilterSet(filters.FilterSet):
 
 
 class DepositEntryFilterSet(filters.FilterSet):
-    agency = filters.NumberFilter(field_name="agency_id", label=_("Agency id"))
+    agency = IdFilter(field_name="agency_id", label=_("Agency id"))
     kind = filters.MultipleChoiceFilter(choices=DepositEntryKind.choices, label=_("Kind (repeat for several)"))
     date_after = filters.DateFilter(field_name="entry_date", lookup_expr="gte", label=_("Dated on or after"))
     date_before = filters.DateFilter(field_name="entry_date", lookup_expr="lte", label=_("Dated on or before"))
@@ -108,7 +110,7 @@ class DepositEntryFilterSet(filters.FilterSet):
 
 
 class SanctionFilterSet(filters.FilterSet):
-    agency = filters.NumberFilter(field_name="agency_id", label=_("Agency id"))
+    agency = IdFilter(field_name="agency_id", label=_("Agency id"))
     kind = filters.MultipleChoiceFilter(choices=SanctionKind.choices, label=_("Decision (repeat for several)"))
     decided_after = filters.DateFilter(field_name="decided_on", lookup_expr="gte", label=_("Decided on or after"))
     decided_before = filters.DateFilter(field_name="decided_on", lookup_expr="lte", label=_("Decided on or before"))
@@ -119,7 +121,7 @@ class SanctionFilterSet(filters.FilterSet):
 
 
 class InspectionFilterSet(filters.FilterSet):
-    agency = filters.NumberFilter(field_name="agency_id", label=_("Agency id"))
+    agency = IdFilter(field_name="agency_id", label=_("Agency id"))
     status = filters.MultipleChoiceFilter(choices=InspectionStatus.choices, label=_("Status (repeat for several)"))
     reason = filters.ChoiceFilter(choices=InspectionReason.choices, label=_("Reason"))
     grade = filters.MultipleChoiceFilter(choices=Grade.choices, label=_("Grade (repeat for several)"))
@@ -143,11 +145,11 @@ class InspectionFilterSet(filters.FilterSet):
 
 
 class MonthlyReportFilterSet(filters.FilterSet):
-    agency = filters.NumberFilter(field_name="agency_id", label=_("Agency id"))
+    agency = IdFilter(field_name="agency_id", label=_("Agency id"))
     status = filters.MultipleChoiceFilter(choices=ReportStatus.choices, label=_("Status (repeat for several)"))
     period_after = filters.DateFilter(field_name="period", lookup_expr="gte", label=_("Month on or after (a date)"))
     period_before = filters.DateFilter(field_name="period", lookup_expr="lte", label=_("Month on or before (a date)"))
-    year = filters.NumberFilter(field_name="period__year", label=_("Year"))
+    year = IntegerFilter(field_name="period__year", min_value=1, max_value=9999, label=_("Year"))
 
     class Meta:
         model = MonthlyReport
@@ -155,7 +157,7 @@ class MonthlyReportFilterSet(filters.FilterSet):
 
 
 class AdvertisementFilterSet(filters.FilterSet):
-    agency = filters.NumberFilter(field_name="agency_id", label=_("Agency id"))
+    agency = IdFilter(field_name="agency_id", label=_("Agency id"))
     status = filters.MultipleChoiceFilter(choices=AdvertisementStatus.choices, label=_("Status (repeat for several)"))
     country = filters.CharFilter(field_name="country__code", lookup_expr="iexact", label=_("Destination (ISO country code)"))
     q = filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title contains"))

@@ -7,13 +7,29 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from agencies.api.urls import router as agencies_router
+from complaints.api.urls import router as complaints_router
 from migration_portal.core import views as core_views
+from migration_portal.core.api.routers import api_root_view
+from remittances.api.urls import router as remittances_router
+from workers.api.urls import router as workers_router
 
 admin.site.site_header = _("Labour Migration Portal: Ministry of Labour and Vocational Training")
 admin.site.site_title = _("Labour Migration Portal")
 admin.site.index_title = _("Ministry administration")
 
+# The one index of the API: every app's list routes, each under its app's URL namespace.
+api_root = api_root_view(
+    [
+        ("agencies_api", agencies_router),
+        (None, workers_router),
+        ("complaints_api", complaints_router),
+        ("remittances_api", remittances_router),
+    ]
+)
+
 api_patterns = [
+    path("", api_root, name="api-root"),
     path("", include("agencies.api.urls")),
     path("", include("workers.api.urls")),
     path("", include("complaints.api.urls")),
@@ -45,6 +61,8 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+handler404 = core_views.page_not_found
 
 if settings.DEBUG:
     from django.conf.urls.static import static

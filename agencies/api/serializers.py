@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from migration_portal.accounts.models import User
-from migration_portal.core.api.fields import (  # noqa: F401  re-exported for the agencies API
+from migration_portal.core.api.fields import (
     CountryBriefSerializer,
     EnumField,
     ProvinceBriefSerializer,
     SectorBriefSerializer,
     UserBriefSerializer,
 )
+from migration_portal.core.api.filters import MAX_ID
 from migration_portal.core.scoping import INSPECTION, visible
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Country, Sector
@@ -127,6 +128,9 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class AgencyDetailSerializer(AgencySerializer):
+    # A plain string in the schema: empty when no address is on record, which an e-mail format would refuse.
+    email = serializers.CharField(read_only=True, label=_("E-mail"))
+
     class Meta(AgencySerializer.Meta):
         fields = [*AgencySerializer.Meta.fields, "address", "phone", "email", "director_name"]
         read_only_fields = fields
@@ -309,7 +313,7 @@ class InspectionScheduleInputSerializer(serializers.Serializer):
     reason = EnumField(InspectionReason, default=InspectionReason.ROUTINE)
     reason_detail = serializers.CharField(required=False, allow_blank=True, default="")
     inspectors = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         default=list,
         help_text=_("User ids of members of the Inspectors group."),
@@ -329,7 +333,7 @@ class InspectionScheduleInputSerializer(serializers.Serializer):
 
 
 class InspectionResultInputSerializer(serializers.Serializer):
-    item = serializers.IntegerField(help_text=_("Checklist item id"))
+    item = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("Checklist item id"))
     result = EnumField(ChecklistResult)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -488,7 +492,9 @@ SUMMARY_PERIODS = [("quarter", _("Quarter")), ("half", _("Half-year")), ("year",
 class ReportSummaryQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=SUMMARY_PERIODS, default="quarter")
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
-    agency = serializers.IntegerField(required=False, help_text=_("Ministry staff: one agency's figures."))
+    agency = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text=_("Ministry staff: one agency's figures.")
+    )
 
     def validate(self, attrs):
         attrs.setdefault("year", timezone.localdate().year)

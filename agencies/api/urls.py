@@ -1,24 +1,12 @@
 """The agencies API's routes, under /api/."""
 
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.routers import APIRootView, DefaultRouter
+from migration_portal.core.api.routers import PortalRouter
 
 from . import views
 
 app_name = "agencies_api"
 
-
-class PortalAPIRootView(APIRootView):
-    """The browsable index of the API's endpoints. It lists routes, not rows, so any
-    signed-in user may read it (RolePermission would refuse it: it has no model)."""
-
-    permission_classes = [IsAuthenticated]
-
-
-class PortalRouter(DefaultRouter):
-    APIRootView = PortalAPIRootView
-
-
+# The API's index at /api/ lists every app's routes (migration_portal/urls.py builds it).
 router = PortalRouter()
 router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("deposit-entries", views.DepositEntryViewSet, basename="depositentry")

@@ -284,10 +284,10 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     channel = EnumField(ComplaintChannel, read_only=True)
     narrative = serializers.CharField(read_only=True)
     trafficking_indicators = serializers.ListField(child=EnumField(TraffickingIndicator), read_only=True)
-    referred_to_ncct_on = serializers.DateField(read_only=True)
+    referred_to_ncct_on = serializers.DateField(read_only=True, allow_null=True)
     referred_to = serializers.CharField(read_only=True)
-    resolved_on = serializers.DateField(read_only=True)
-    closed_on = serializers.DateField(read_only=True)
+    resolved_on = serializers.DateField(read_only=True, allow_null=True)
+    closed_on = serializers.DateField(read_only=True, allow_null=True)
     version = serializers.IntegerField(read_only=True, help_text=_("Send it back with every action on the case"))
     attachments = ComplaintAttachmentSerializer(many=True, read_only=True)
     meetings = ComplaintMeetingSerializer(many=True, read_only=True)
@@ -308,7 +308,7 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
 class ComplaintHandlerDetailSerializer(ComplaintDetailSerializer):
     """The whole case for those who handle complaints: with the confidential notes and the complainant's phone."""
 
-    complainant_phone = serializers.CharField(read_only=True)
+    complainant_phone = serializers.CharField(read_only=True, allow_null=True)
     confidential_notes = serializers.CharField(read_only=True)
 
 

@@ -2,19 +2,15 @@
 in ``api_patterns``)."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from migration_portal.core.api.routers import PortalRouter
 
 from . import views
 
 app_name = "complaints_api"
 
 
-class ComplaintsRouter(DefaultRouter):
-    # The API's index is served by the agencies router at /api/; one index is enough.
-    include_root_view = False
-
-
-router = ComplaintsRouter()
+router = PortalRouter()  # no index of its own: /api/ lists every app's routes
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 
 urlpatterns = [

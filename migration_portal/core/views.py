@@ -6,6 +6,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.generic import DetailView, ListView
 
 from .access_filters import AccessLogFilterSet
@@ -24,6 +26,16 @@ def home(request):
     if scope.role is Role.MINISTRY:
         return redirect("admin:index")
     return render(request, "home.html")
+
+
+def page_not_found(request, exception):
+    """The 404 of a URL that matches no route. Under /api/ it is JSON in the API's shape
+    (``{"detail": ...}``), as the schema promises: a client that asks for
+    ``/api/workers/not-a-ref/`` gets the same kind of answer as for a row it may not see.
+    Everywhere else it is the portal's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def healthz(request):

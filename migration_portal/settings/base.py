@@ -278,12 +278,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["migration_portal.core.api.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "migration_portal.core.api.filters.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "migration_portal.core.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "migration_portal.core.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "migration_portal.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "public_lookup": "30/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -299,6 +299,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "migration_portal.core.api.schema.close_role_variants",
+    ],
 }
 
 # --- Audit ------------------------------------------------------------------

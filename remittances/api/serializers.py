@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -91,7 +90,7 @@ class OfferSerializer(serializers.ModelSerializer):
                   "fx_margin_percent", "receive_currency", "speed", "receive_methods", "min_amount", "max_amount",
                   "observed_on", "source", "cost_of_200"]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True))
     def get_cost_of_200(self, offer: Offer) -> str | None:
         rates = self.context.get("rates")
         cost = services.cost_of_200_from(offer, rates) if rates is not None else None

@@ -2,19 +2,15 @@
 in ``api_patterns``)."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from migration_portal.core.api.routers import PortalRouter
 
 from . import views
 
 app_name = "remittances_api"
 
 
-class RemittancesRouter(DefaultRouter):
-    # The API's index is served by the agencies router at /api/; one index is enough.
-    include_root_view = False
-
-
-router = RemittancesRouter()
+router = PortalRouter()  # no index of its own: /api/ lists every app's routes
 router.register("remittance-providers", views.ProviderViewSet, basename="provider")
 router.register("corridors", views.CorridorViewSet, basename="corridor")
 router.register("exchange-rates", views.ExchangeRateViewSet, basename="exchangerate")

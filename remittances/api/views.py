@@ -28,6 +28,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from migration_portal.core.api.fields import scoped_prefetch
+from migration_portal.core.api.filters import IdFilter
 from migration_portal.core.api.permissions import PublicReadOnly, RolePermission
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.scoping import Role, scope_for, visible
@@ -78,7 +79,7 @@ class ReferenceViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 class OfferFilterSet(filters.FilterSet):
     corridor = filters.CharFilter(field_name="corridor__country__code", lookup_expr="iexact",
                                   label=_("Sending country (ISO code)"))
-    provider = filters.NumberFilter(field_name="provider_id", label=_("Provider id"))
+    provider = IdFilter(field_name="provider_id", label=_("Provider id"))
     observed_from = filters.DateFilter(field_name="observed_on", lookup_expr="gte", label=_("Observed on or after"))
     observed_to = filters.DateFilter(field_name="observed_on", lookup_expr="lte", label=_("Observed on or before"))
 
@@ -123,7 +124,7 @@ class LiteracySessionFilterSet(filters.FilterSet):
 class LiteracyAttendanceFilterSet(filters.FilterSet):
     # A plain number, not a choice among all sessions: an id outside the caller's scope gives an
     # empty list, the same as one that does not exist.
-    session = filters.NumberFilter(field_name="session_id", label=_("Session id"))
+    session = IdFilter(field_name="session_id", label=_("Session id"))
 
     class Meta:
         model = LiteracyAttendance

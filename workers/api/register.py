@@ -48,8 +48,9 @@ DUPLICATE_REFUSED = OpenApiResponse(
         name="WorkerDuplicateError",
         fields={
             "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-            "duplicates": s.DuplicateSerializer(many=True),
-            "hidden_duplicates": serializers.IntegerField(),
+            # Only when the refusal is a possible duplicate; a plain invalid input has errors alone.
+            "duplicates": s.DuplicateSerializer(many=True, required=False),
+            "hidden_duplicates": serializers.IntegerField(required=False),
         },
     ),
     description=_("Invalid input, or a possible duplicate: the matching records you may open are listed, and how many "

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -90,11 +90,23 @@ class ReturnsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 # --- Returns -----------------------------------------------------------------------------------
 
 
+def _return_by_role(many: bool = False) -> PolymorphicProxySerializer:
+    # An officer's answer carries the reintegration case; an agency's has no case field.
+    return PolymorphicProxySerializer(
+        component_name="ReturnRecordByRole",
+        serializers=[s.ReturnRecordOfficerSerializer, s.ReturnRecordSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 @extend_schema_view(
+    list=extend_schema(responses=_return_by_role(many=True)),
+    retrieve=extend_schema(responses=_return_by_role()),
     create=extend_schema(
         summary=_("Register a return (and open a reintegration case when assistance is needed)"),
         request=s.ReturnInputSerializer,
-        responses={201: s.ReturnRecordOfficerSerializer, **WRITE_RESPONSES},
+        responses={201: _return_by_role(), **WRITE_RESPONSES},
     ),
 )
 class ReturnRecordViewSet(ReturnsViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):

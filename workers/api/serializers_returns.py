@@ -15,6 +15,7 @@ from rest_framework import serializers
 # EnumField names each choice set's schema enum after its class (ReturnReasonEnum...), so
 # the several "status" and "kind" fields of the API do not collide.
 from migration_portal.core.api.fields import EnumField, OutOfScopeAsNull
+from migration_portal.core.api.filters import MAX_ID
 from migration_portal.core.models import BackgroundJob, JobStatus
 
 from ..choices import CaseStatus, ReferralKind, ReferralOutcome, ReturnReason
@@ -58,8 +59,8 @@ class ReturnRecordSerializer(OutOfScopeAsNull, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
     checkpoint = serializers.CharField(source="checkpoint.code", read_only=True, allow_null=True, default=None)
     province = serializers.CharField(source="province.code", read_only=True)
-    assisting_agency = serializers.PrimaryKeyRelatedField(read_only=True)
-    assisting_agency_name = serializers.CharField(source="assisting_agency.name", read_only=True, default=None)
+    assisting_agency = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    assisting_agency_name = serializers.CharField(source="assisting_agency.name", read_only=True, default=None, allow_null=True)
     reason = EnumField(ReturnReason, read_only=True)
 
     class Meta:
@@ -121,7 +122,7 @@ class ReturnInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=_("Province returned to (code); by default the officer's own, or the worker's home."),
     )
-    assisting_agency = serializers.IntegerField(required=False, allow_null=True)
+    assisting_agency = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     documents = serializers.CharField(required=False, allow_blank=True, default="")
     needs_assistance = serializers.BooleanField(required=False, default=True)
 
@@ -146,7 +147,7 @@ class ReintegrationCaseSerializer(serializers.ModelSerializer):
     worker = ReturneeBriefSerializer(read_only=True)
     status = EnumField(CaseStatus, read_only=True)
     province = serializers.CharField(source="province.code", read_only=True)
-    officer = serializers.CharField(source="officer.username", read_only=True, default=None)
+    officer = serializers.CharField(source="officer.username", read_only=True, default=None, allow_null=True)
     returned_on = serializers.DateField(source="return_record.returned_on", read_only=True)
     reason = EnumField(ReturnReason, source="return_record.reason", read_only=True)
     country = serializers.CharField(source="return_record.country.code", read_only=True)
@@ -234,7 +235,7 @@ class WorkCertificateSerializer(serializers.ModelSerializer):
     worker = ReturneeBriefSerializer(read_only=True)
     deployment = serializers.UUIDField(source="deployment.ref", read_only=True)
     country = serializers.CharField(source="deployment.country.code", read_only=True)
-    issued_by = serializers.CharField(source="issued_by.username", read_only=True, default=None)
+    issued_by = serializers.CharField(source="issued_by.username", read_only=True, default=None, allow_null=True)
     pdf = serializers.SerializerMethodField()
 
     class Meta:

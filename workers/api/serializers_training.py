@@ -45,6 +45,7 @@ class CurriculumSerializer(serializers.ModelSerializer):
         source="country",
         slug_field="code",
         read_only=True,
+        allow_null=True,
         help_text=_("ISO code of the destination; null for the general version"),
     )
     modules = CurriculumModuleSerializer(many=True, read_only=True)
@@ -74,10 +75,10 @@ class TrainerSerializer(serializers.ModelSerializer):
 class SessionSerializer(serializers.ModelSerializer):
     """A session as a list row; the counts and ``trainer_covers`` are annotations."""
 
-    agency_name = serializers.CharField(source="agency.name", read_only=True, default=None)
+    agency_name = serializers.CharField(source="agency.name", read_only=True, default=None, allow_null=True)
     curriculum_title = serializers.CharField(source="curriculum.title", read_only=True)
     curriculum_version = serializers.IntegerField(source="curriculum.version", read_only=True)
-    destination = serializers.SlugRelatedField(source="curriculum.country", slug_field="code", read_only=True)
+    destination = serializers.SlugRelatedField(source="curriculum.country", slug_field="code", read_only=True, allow_null=True)
     trainer_name = serializers.CharField(source="trainer.name", read_only=True)
     trainer_certificate_number = serializers.CharField(source="trainer.certificate_number", read_only=True)
     trainer_covers = serializers.BooleanField(
@@ -198,8 +199,10 @@ class CertificateSerializer(OutOfScopeAsNull, serializers.ModelSerializer):
     worker_name_latin = serializers.CharField(source="worker.name_latin", read_only=True)
     curriculum_title = serializers.CharField(source="session.curriculum.title", read_only=True)
     curriculum_version = serializers.IntegerField(source="session.curriculum.version", read_only=True)
-    destination = serializers.SlugRelatedField(source="session.curriculum.country", slug_field="code", read_only=True)
-    agency_name = serializers.CharField(source="session.agency.name", read_only=True, default=None)
+    destination = serializers.SlugRelatedField(
+        source="session.curriculum.country", slug_field="code", read_only=True, allow_null=True
+    )
+    agency_name = serializers.CharField(source="session.agency.name", read_only=True, default=None, allow_null=True)
     revoked = serializers.SerializerMethodField()
 
     class Meta:
@@ -236,8 +239,8 @@ class PublicCertificateSerializer(serializers.Serializer):
     curriculum_version = serializers.IntegerField(source="session.curriculum.version")
     destination = serializers.SerializerMethodField()
     issued_on = serializers.DateField()
-    agency = serializers.CharField(source="session.agency.name", default=None)
-    agency_km = serializers.CharField(source="session.agency.name_km", default=None)
+    agency = serializers.CharField(source="session.agency.name", default=None, allow_null=True)
+    agency_km = serializers.CharField(source="session.agency.name_km", default=None, allow_null=True)
     valid = serializers.BooleanField(source="public_valid")
     reason = serializers.CharField(source="public_reason")
 

@@ -24,6 +24,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from agencies.models import Agency
 from migration_portal.core.api.fields import scope_flag
+from migration_portal.core.api.filters import IdFilter
 from migration_portal.core.api.permissions import PublicReadOnly
 from migration_portal.core.api.viewsets import ScopedViewSetMixin
 from migration_portal.core.models import AccessChannel
@@ -71,7 +72,7 @@ class SessionFilterSet(filters.FilterSet):
     )
     general = filters.BooleanFilter(field_name="curriculum__country", lookup_expr="isnull", label=_("General curriculum"))
     province = filters.CharFilter(field_name="province__code", lookup_expr="iexact", label=_("Province code"))
-    trainer = filters.NumberFilter(field_name="trainer", label=_("Trainer id"))
+    trainer = IdFilter(field_name="trainer", label=_("Trainer id"))
     starts_after = filters.DateFilter(field_name="starts_on", lookup_expr="gte", label=_("Starts on or after"))
     starts_before = filters.DateFilter(field_name="starts_on", lookup_expr="lte", label=_("Starts on or before"))
 
@@ -82,8 +83,8 @@ class SessionFilterSet(filters.FilterSet):
 
 class CertificateFilterSet(filters.FilterSet):
     is_valid = filters.BooleanFilter(label=_("Valid"))
-    session = filters.NumberFilter(field_name="session", label=_("Session id"))
-    worker = filters.NumberFilter(field_name="worker", label=_("Worker id"))
+    session = IdFilter(field_name="session", label=_("Session id"))
+    worker = IdFilter(field_name="worker", label=_("Worker id"))
     issued_after = filters.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("Issued on or after"))
     issued_before = filters.DateFilter(field_name="issued_on", lookup_expr="lte", label=_("Issued on or before"))
 

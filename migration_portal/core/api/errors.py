@@ -1,7 +1,8 @@
 """One error shape for the API: ``{"errors": {field: [messages]}}``."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -22,3 +23,24 @@ def exception_handler(exc, context):
 def ValidationErrorMessages(errs):  # noqa: N802 - reads like a type
     for e in errs:
         yield from e.messages
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """The body of a 400: what was wrong, under the name of the field (or ``non_field_errors``)."""
+
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text=_("For each field (or non_field_errors): its messages; for a nested input, its items' errors by field."),
+    )
+
+    class Meta:
+        ref_name = "ValidationError"
+
+
+class DetailErrorSerializer(serializers.Serializer):
+    """The body of a 403, 404, 405 or 429: one sentence saying why."""
+
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "DetailError"
