@@ -40,6 +40,7 @@ from ..choices import (
     SanctionKind,
 )
 from ..models import (
+    MAX_FIGURE,
     USD,
     Advertisement,
     Agency,
@@ -423,11 +424,11 @@ class ReportLineInputSerializer(serializers.Serializer):
     country = serializers.CharField(help_text=_("ISO country code, e.g. TH"))
     sector = serializers.CharField(help_text=_("Sector code, e.g. CON"))
     sex = EnumField(Sex)
-    recruited = serializers.IntegerField(default=0)
-    trained = serializers.IntegerField(default=0)
-    deployed = serializers.IntegerField(default=0)
-    returned = serializers.IntegerField(default=0)
-    abroad_end = serializers.IntegerField(default=0)
+    recruited = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    trained = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    deployed = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    returned = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    abroad_end = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
 
 
 class ReportSaveInputSerializer(serializers.Serializer):
@@ -435,7 +436,7 @@ class ReportSaveInputSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(help_text=_("The report's version when you read it; a stale one is refused."))
     lines = ReportLineInputSerializer(many=True)
-    complaints_received = serializers.IntegerField()
+    complaints_received = serializers.IntegerField(max_value=MAX_FIGURE)
     fees_charged = serializers.DecimalField(**MONEY)
     notes = serializers.CharField(required=False, allow_blank=True)
 

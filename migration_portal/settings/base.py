@@ -298,4 +298,20 @@ PORTAL = {
     "REFERRAL_OUTCOME_ESCALATE_DAYS": 60,
     "EXPECTED_RETURN_DAYS": 60,
     "SITE_URL": env("SITE_URL", default="http://localhost:8000"),
+    # Uploaded CSV/XLSX files (migration_portal.core.spreadsheets): bytes on the wire, rows of
+    # data, columns, and for a workbook the bytes once unpacked and the compression ratio of any
+    # one part (a real spreadsheet compresses 5 to 30 times; a zip bomb thousands of times).
+    # Files read during a request are kept small; the big ones are read by a background job.
+    "UPLOADS": {
+        "default": {"max_bytes": 2 * 1024 * 1024, "max_rows": 2000, "max_uncompressed": 20 * 1024 * 1024,
+                    "max_ratio": 100, "max_columns": 60},
+        # An agency's monthly report, read in the request: one row per country x sector x sex.
+        "monthly_report": {"max_bytes": 2 * 1024 * 1024, "max_rows": 2000, "max_uncompressed": 10 * 1024 * 1024},
+        # Remittance offers imported in the admin, read in the request.
+        "remittance_offers": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_uncompressed": 10 * 1024 * 1024},
+        # An agency's bulk import of workers, read by a background job.
+        "worker_import": {"max_bytes": 10 * 1024 * 1024, "max_rows": 20_000, "max_uncompressed": 60 * 1024 * 1024},
+        # Returnees in a surge (250,000 in 18 days in 2014), read by a background job.
+        "returns_import": {"max_bytes": 40 * 1024 * 1024, "max_rows": 300_000, "max_uncompressed": 400 * 1024 * 1024},
+    },
 }
