@@ -136,7 +136,7 @@ def check_zip(raw: bytes, limits: UploadLimits) -> None:
 
 def _decode_csv(raw: bytes) -> str:
     if b"\x00" in raw:
-        raise file_error(_("The CSV file contains NUL bytes: it is not text. Save it as 'CSV UTF-8' and try again."),
+        raise file_error(_("The CSV file contains NUL bytes: it is not UTF-8 text. Save it as 'CSV UTF-8' and try again."),
                          code="file_type")
     try:
         return raw.decode("utf-8-sig")
