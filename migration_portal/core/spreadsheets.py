@@ -91,10 +91,15 @@ def too_many_rows(limits: UploadLimits) -> ValidationError:
 # --- Checks before parsing ----------------------------------------------------------------------
 
 
+def check_size(size: int, limits: UploadLimits) -> None:
+    """Refuse a file over the byte limit (call it on ``upload.size`` before reading the upload)."""
+    if size > limits.max_bytes:
+        raise file_error(_("The file is larger than %(mb)s MB; split it.") % {"mb": _mb(limits.max_bytes)}, code="too_large")
+
+
 def detect_format(raw: bytes, name: str, limits: UploadLimits) -> str:
     """``"csv"`` or ``"xlsx"``, from the name and confirmed by the content; anything else refused."""
-    if len(raw) > limits.max_bytes:
-        raise file_error(_("The file is larger than %(mb)s MB; split it.") % {"mb": _mb(limits.max_bytes)}, code="too_large")
+    check_size(len(raw), limits)
     lower = (name or "").lower()
     if not lower.endswith((".csv", ".xlsx")):
         raise file_error(_("Upload a .csv or .xlsx file."), code="file_type")
@@ -148,7 +153,7 @@ def _decode_csv(raw: bytes) -> str:
 
 
 def _load_workbook(raw: bytes):
-    from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl parses through defusedxml when it is installed
+    from openpyxl import load_workbook  # parsed through defusedxml, which is installed
 
     try:
         # data_only=False: a formula cell comes back as a formula (data type "f"), to be refused.
@@ -197,7 +202,7 @@ class Table:
         reader = csv.reader(io.StringIO(text, newline=""))
         n = 0
         try:
-            for n, row in enumerate(reader, start=1):  # noqa: B007 - n is read after the loop by the error
+            for n, row in enumerate(reader, start=1):
                 if n > self.limits.max_physical_rows:
                     raise too_many_rows(self.limits)
                 yield n, row[: self.limits.max_columns + 1]
@@ -260,7 +265,7 @@ def count_rows(raw: bytes, name: str, limits: UploadLimits) -> int:
         reader = csv.reader(io.StringIO(_decode_csv(raw), newline=""))
         n = 0
         try:
-            for n, _row in enumerate(reader, start=1):  # noqa: B007
+            for n, _row in enumerate(reader, start=1):
                 if n > limits.max_rows + 1:
                     raise too_many_rows(limits)
         except csv.Error as exc:
@@ -343,7 +348,7 @@ def xlsx_append(ws, row: Sequence) -> int:
 
 def xlsx_content(rows: Iterable[Sequence], *, title: str = "Sheet") -> bytes:
     """A one-sheet workbook of ``rows`` written through :func:`xlsx_append`."""
-    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
