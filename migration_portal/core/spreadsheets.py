@@ -60,7 +60,7 @@ class UploadLimits:
     max_bytes: int
     max_rows: int
     max_uncompressed: int
-    max_ratio: int = 100
+    max_ratio: int = 200
     max_columns: int = 60
 
     @classmethod
@@ -125,14 +125,14 @@ def check_zip(raw: bytes, limits: UploadLimits) -> None:
         raise file_error(_("The workbook is damaged and could not be opened."), code="unreadable")
     if len(members) > MAX_ZIP_MEMBERS:
         raise file_error(_("The workbook has too many parts to be a spreadsheet."), code="zip_bomb")
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > limits.max_uncompressed:
-        raise file_error(_("The workbook unpacks to %(size)s MB, more than the %(limit)s MB allowed; split it or save it "
-                           "as CSV.") % {"size": _mb(unpacked), "limit": _mb(limits.max_uncompressed)}, code="zip_bomb")
     for m in members:
         if m.file_size > RATIO_FLOOR and m.file_size > limits.max_ratio * max(m.compress_size, 1):
             raise file_error(_("The workbook is compressed %(ratio)d times, more than a spreadsheet can be; it is "
                                "refused.") % {"ratio": m.file_size // max(m.compress_size, 1)}, code="zip_bomb")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limits.max_uncompressed:
+        raise file_error(_("The workbook unpacks to %(size)s MB, more than the %(limit)s MB allowed; split it or save it "
+                           "as CSV.") % {"size": _mb(unpacked), "limit": _mb(limits.max_uncompressed)}, code="zip_bomb")
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise file_error(_("This .xlsx file is not an Excel workbook. Save it as 'Excel Workbook (.xlsx)' or as "
