@@ -22,6 +22,8 @@ from .choices import (
     ReportStatus,
     SanctionKind,
 )
+from migration_portal.core.filters import YEAR_MAX, YEAR_MIN
+
 from .models import Advertisement, Agency, DepositEntry, Inspection, MonthlyReport, Sanction
 
 # --- Predicates -------------------------------------------------------------------
@@ -147,7 +149,8 @@ class MonthlyReportFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ReportStatus.choices, label=_("Status (repeat for several)"))
     period_after = filters.DateFilter(field_name="period", lookup_expr="gte", label=_("Month on or after (a date)"))
     period_before = filters.DateFilter(field_name="period", lookup_expr="lte", label=_("Month on or before (a date)"))
-    year = filters.NumberFilter(field_name="period__year", label=_("Year"))
+    # A year outside what a date can hold (0, 10000) used to reach the database's date arithmetic (a 500).
+    year = filters.NumberFilter(field_name="period__year", label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
 
     class Meta:
         model = MonthlyReport
