@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from migration_portal.core.filters import YEAR_MAX, YEAR_MIN
+
 from .choices import (
     AdvertisementStatus,
     DepositEntryKind,
@@ -22,8 +24,6 @@ from .choices import (
     ReportStatus,
     SanctionKind,
 )
-from migration_portal.core.filters import YEAR_MAX, YEAR_MIN
-
 from .models import Advertisement, Agency, DepositEntry, Inspection, MonthlyReport, Sanction
 
 # --- Predicates -------------------------------------------------------------------

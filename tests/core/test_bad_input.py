@@ -109,7 +109,7 @@ SKIP = ("admin/", "api/", "accounts/", "i18n/", "healthz")
 
 def portal_pages() -> list[str]:
     out = []
-    for route, p in _walk(get_resolver().url_patterns):
+    for route, _pattern in _walk(get_resolver().url_patterns):
         route = route.replace("^", "").replace("$", "")
         if "<" in route or "(?P" in route or route.startswith(SKIP) or route.endswith((".csv", ".xlsx", "/pdf/")):
             continue
@@ -140,4 +140,4 @@ def test_pages_answer_bad_parameters_with_a_message_never_500(url, request, clie
                 assert name in response.content.decode(), (url, name, value)
     for value in PAGE_PARAMS["page"]:
         response = opened.get(url, {"page": value})
-        assert response.status_code == 400 and f"'page'" in response.content.decode().replace("&#x27;", "'")
+        assert response.status_code == 400 and "'page'" in response.content.decode().replace("&#x27;", "'")
