@@ -38,7 +38,15 @@ from django.utils.translation import gettext as _
 from migration_portal.core.events import event_record
 from migration_portal.core.models import BackgroundJob, JobStatus
 from migration_portal.core.scoping import Role, scope_for
-from migration_portal.core.spreadsheets import Table, UploadLimits, count_rows, csv_content, file_error, read_table, xlsx_content
+from migration_portal.core.spreadsheets import (
+    Table,
+    UploadLimits,
+    csv_content,
+    file_error,
+    inspect_upload,
+    read_table,
+    xlsx_content,
+)
 from migration_portal.core.tasks_util import enqueue
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Country, Province, Sector
@@ -94,23 +102,30 @@ def template_xlsx() -> bytes:
 _file_error = file_error
 
 
+def check_headers(raw_headers: list[str]) -> list[str]:
+    """The header row as column names, or the file refused: required columns missing, unknown ones."""
+    headers = [_header(h) for h in raw_headers]
+    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    if missing:
+        raise _file_error(_("Missing column(s): %(cols)s. The first row must name the columns, as in the template.") % {
+            "cols": ", ".join(missing)})
+    unknown = [h for h in headers if h and h not in COLUMNS]
+    if unknown:
+        raise _file_error(_("Unknown column(s): %(cols)s. The columns are: %(all)s.") % {
+            "cols": ", ".join(unknown), "all": ", ".join(COLUMNS)})
+    return headers
+
+
 def load_dataset(raw: bytes, name: str) -> Table:
     """Open CSV or XLSX bytes for streaming, with the headers normalised to the column names, or
     refuse the file. Only the header row is read here; ``check_rows`` streams the rest, the row
     cap and the formula check applying as it goes."""
     table = read_table(raw, name, limits())
-    headers = [_header(h) for h in table.headers]
-    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
-    if missing:
+    try:
+        table.headers = check_headers(table.headers)
+    except ValidationError:
         table.close()
-        raise _file_error(_("Missing column(s): %(cols)s. The first row must name the columns, as in the template.") % {
-            "cols": ", ".join(missing)})
-    unknown = [h for h in headers if h and h not in COLUMNS]
-    if unknown:
-        table.close()
-        raise _file_error(_("Unknown column(s): %(cols)s. The columns are: %(all)s.") % {
-            "cols": ", ".join(unknown), "all": ", ".join(COLUMNS)})
-    table.headers = headers
+        raise
     return table
 
 
@@ -552,9 +567,9 @@ def worker_import_start(*, actor, upload) -> BackgroundJob:
     agency = _import_actor_agency(actor)
     name = os.path.basename(getattr(upload, "name", "") or "workers.csv")
     raw = upload.read()
-    total = count_rows(raw, name, limits())
-    load_dataset(raw, name).close()
-    job = BackgroundJob(kind=JOB_KIND, created_by=actor, agency=agency, total=total, params={"filename": name})
+    inspection = inspect_upload(raw, name, limits())
+    check_headers(inspection.headers)
+    job = BackgroundJob(kind=JOB_KIND, created_by=actor, agency=agency, total=inspection.rows, params={"filename": name})
     job.file.save(f"worker-import-{agency.pk}-{name}", ContentFile(raw), save=False)
     job.save()
     from .import_tasks import run_worker_import  # the task module imports this one

@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 from migration_portal.core.events import event_record
 from migration_portal.core.models import BackgroundJob, Event, JobStatus
 from migration_portal.core.scoping import Role, scope_for
-from migration_portal.core.spreadsheets import Table, UploadLimits, check_size, count_rows, csv_content, read_table
+from migration_portal.core.spreadsheets import Table, UploadLimits, check_size, csv_content, inspect_upload, read_table
 from migration_portal.core.tasks_util import enqueue
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Checkpoint, Country, Province
@@ -175,10 +175,18 @@ def load_dataset(raw: bytes, name: str) -> Table:
 
 
 def check_headers(data: Table) -> dict[str, int]:
-    headers = [h.lower() for h in data.headers]
+    try:
+        return header_index(data.headers)
+    except ValidationError:
+        data.close()
+        raise
+
+
+def header_index(raw_headers: list[str]) -> dict[str, int]:
+    """Each known column's position, or the file refused when a required one is missing."""
+    headers = [h.lower() for h in raw_headers]
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
-        data.close()
         raise ValidationError(
             {
                 "file": _("Missing column(s): %(cols)s. The first row must be: %(header)s.")
@@ -708,7 +716,7 @@ def returns_import(*, actor, raw: bytes, name: str, job: BackgroundJob | None = 
     _require_importer(actor)
     progress = _Progress(job)
     try:
-        total = count_rows(raw, name, limits())  # over the cap: refused before a cell is built
+        total = inspect_upload(raw, name, limits()).rows  # over the cap: refused before a cell is built
         data = load_dataset(raw, name)
         index = check_headers(data)
         if job is not None:
@@ -743,7 +751,9 @@ def returns_import_start(*, actor, upload) -> BackgroundJob:
     raw = upload.read()
     # Cheap checks in the request (the type by content, the zip directory, a count of the rows
     # that builds no cell); the rows themselves are read by the job.
-    total = count_rows(raw, name, limits())
+    inspection = inspect_upload(raw, name, limits())
+    header_index(inspection.headers)
+    total = inspection.rows
     scope = scope_for(actor)
     job = BackgroundJob(
         kind=JOB_KIND, created_by=actor, province_id=scope.province_id, total=total, params={"filename": name[:200]}

@@ -15,9 +15,10 @@ returnees, the remittance offers) goes through :func:`read_table`:
 * a formula in a workbook cell is refused with its row and column: its cached value may be
   anything, and a formula is never data.
 
-:func:`count_rows` counts a file's rows without building a single cell (it scans the sheet's
-XML), so a request can refuse an over-long file and size a background job's progress bar
-before the job does the real, slower parse.
+:func:`inspect_upload` reads a file's header row and counts its rows without building a cell
+of the body (it streams the sheet's XML; openpyxl is not used, as it would load every shared
+string first), so a request can refuse an over-long file, check its columns and size a
+background job's progress bar before the job does the real, slower parse.
 
 Writing (every CSV and XLSX download) goes through :func:`csv_content` and
 :func:`xlsx_append`, which neutralise spreadsheet formulas (OWASP "CSV injection"): a text
@@ -256,43 +257,149 @@ def read_table(raw: bytes, name: str, limits: UploadLimits) -> Table:
     return Table(raw, name, limits)
 
 
-def count_rows(raw: bytes, name: str, limits: UploadLimits) -> int:
-    """Rows in the file after the header (blank lines included), refusing the file as soon as the
-    count passes the cap. Nothing is parsed into cells: a workbook's first sheet is streamed and
-    its row tags counted, a CSV's records are counted, so this is cheap enough for a request."""
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+CELL_REF = re.compile(r"([A-Z]+)")
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What a request learns of an upload without parsing it: its format, header row and row count."""
+
+    format: str
+    headers: list[str]
+    rows: int
+
+
+def _unreadable() -> ValidationError:
+    return file_error(_("The file could not be read. Upload a CSV or XLSX file made from the template."), code="unreadable")
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    """The first worksheet's part, from the workbook and its relationships (two small parts)."""
+    from defusedxml.ElementTree import fromstring  # XML bombs in these parts are refused too
+
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    sheet = next(workbook.iter(f"{MAIN_NS}sheet"))
+    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels if r.get("Id") == sheet.get(REL_ID))
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _column_index(ref: str) -> int:
+    letters = CELL_REF.match(ref or "")
+    if not letters:
+        raise ValueError(ref)
+    n = 0
+    for ch in letters.group(1):
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _xlsx_header(archive: zipfile.ZipFile, sheet_path: str, limits: UploadLimits) -> list[str]:
+    """The first row of the sheet, read by streaming its XML up to the end of that row, and the
+    shared strings it uses, streamed up to the last one needed."""
+    from defusedxml.ElementTree import iterparse
+
+    cells: dict[int, tuple[str, str | None]] = {}
+    with archive.open(sheet_path) as stream:
+        for _event, elem in iterparse(stream, events=("end",)):
+            if elem.tag != f"{MAIN_NS}row":
+                continue
+            for c in elem.iter(f"{MAIN_NS}c"):
+                col = _column_index(c.get("r"))
+                if col > limits.max_columns:
+                    raise file_error(_("The file has more than %(n)d columns.") % {"n": limits.max_columns},
+                                     code="too_many_columns")
+                if c.find(f"{MAIN_NS}f") is not None:
+                    raise file_error(_("Row %(row)d, column %(col)s: formulas are not accepted; paste the values "
+                                       "instead.") % {"row": 1, "col": get_column_letter(col)}, code="formula")
+                kind = c.get("t", "n")
+                if kind == "inlineStr":
+                    cells[col] = ("text", "".join(t.text or "" for t in c.iter(f"{MAIN_NS}t")))
+                else:
+                    v = c.find(f"{MAIN_NS}v")
+                    cells[col] = ("shared" if kind == "s" else "text", None if v is None else v.text)
+            break
+    wanted = {int(v) for kind, v in cells.values() if kind == "shared" and v is not None}
+    strings: dict[int, str] = {}
+    if wanted and "xl/sharedStrings.xml" in archive.namelist():
+        with archive.open("xl/sharedStrings.xml") as stream:
+            index = -1
+            for _event, elem in iterparse(stream, events=("end",)):
+                if elem.tag != f"{MAIN_NS}si":
+                    continue
+                index += 1
+                if index in wanted:
+                    strings[index] = "".join(t.text or "" for t in elem.iter(f"{MAIN_NS}t"))
+                elem.clear()
+                if index >= max(wanted):
+                    break
+    width = max(cells, default=0)
+    out = []
+    for col in range(1, width + 1):
+        kind, v = cells.get(col, ("text", None))
+        value = strings.get(int(v), "") if kind == "shared" and v is not None else (v or "")
+        out.append(value.strip())
+    return out
+
+
+def _xlsx_count(archive: zipfile.ZipFile, sheet_path: str, limits: UploadLimits) -> int:
+    count, tail = 0, b""
+    with archive.open(sheet_path) as stream:  # the sheet's XML, inflated a megabyte at a time
+        while chunk := stream.read(1 << 20):
+            data = tail + chunk
+            cut = max(len(data) - 64, 0)  # a tag split across two chunks is counted with the next one
+            count += len(ROW_TAG.findall(data, 0, cut))
+            tail = data[cut:]
+            if count > limits.max_rows + 1:
+                raise too_many_rows(limits)
+        count += len(ROW_TAG.findall(tail))
+    if count > limits.max_rows + 1:
+        raise too_many_rows(limits)
+    return max(count - 1, 0)
+
+
+def inspect_upload(raw: bytes, name: str, limits: UploadLimits) -> Inspection:
+    """The cheap checks a request can afford before handing a big file to a background job: the
+    type by content, the zip directory, the header row, and the number of rows after it (blank
+    lines included) with the cap applied as they are counted. No cell of the body is built: a
+    workbook's sheet is streamed and its row tags counted, a CSV's records are counted."""
     fmt = detect_format(raw, name, limits)
     if fmt == CSV:
         reader = csv.reader(io.StringIO(_decode_csv(raw), newline=""))
+        headers: list[str] = []
         n = 0
         try:
-            for n, _row in enumerate(reader, start=1):
+            for n, row in enumerate(reader, start=1):
+                if n == 1:
+                    headers = [v.strip() for v in row[: limits.max_columns + 1]]
                 if n > limits.max_rows + 1:
                     raise too_many_rows(limits)
         except csv.Error as exc:
             raise file_error(_("Line %(line)d of the CSV file could not be read (%(error)s).") % {
                 "line": reader.line_num or n + 1, "error": exc}, code="unreadable")
-        return max(n - 1, 0)
-    workbook, sheet = _load_workbook(raw)
-    try:
-        count, tail = 0, b""
-        with workbook._archive.open(sheet._worksheet_path) as stream:  # the sheet's XML, inflated a chunk at a time
-            while chunk := stream.read(1 << 20):
-                data = tail + chunk
-                count += len(ROW_TAG.findall(data, 0, max(len(data) - 64, 0)))
-                tail = data[max(len(data) - 64, 0):]
-                if count > limits.max_rows + 1:
-                    raise too_many_rows(limits)
-            count += len(ROW_TAG.findall(tail))
-    except ValidationError:
-        raise
-    except Exception:  # noqa: BLE001
-        raise file_error(_("The file could not be read. Upload a CSV or XLSX file made from the template."),
-                         code="unreadable")
-    finally:
-        workbook.close()
-    if count > limits.max_rows + 1:
-        raise too_many_rows(limits)
-    return max(count - 1, 0)
+        rows = max(n - 1, 0)
+    else:
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                path = _first_sheet_path(archive)
+                headers = _xlsx_header(archive, path, limits)
+                rows = _xlsx_count(archive, path, limits)
+        except ValidationError:
+            raise
+        except Exception:  # noqa: BLE001 - a malformed workbook of any kind gets one clear message
+            raise _unreadable()
+    while headers and not headers[-1]:
+        headers.pop()
+    if len(headers) > limits.max_columns:
+        raise file_error(_("The file has more than %(n)d columns.") % {"n": limits.max_columns}, code="too_many_columns")
+    return Inspection(fmt, headers, rows)
+
+
+def count_rows(raw: bytes, name: str, limits: UploadLimits) -> int:
+    """Rows after the header, counted as :func:`inspect_upload` does (the cap applied while counting)."""
+    return inspect_upload(raw, name, limits).rows
 
 
 # --- Writing ------------------------------------------------------------------------------------

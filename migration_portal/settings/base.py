@@ -314,6 +314,6 @@ PORTAL = {
         # An agency's bulk import of workers, read by a background job.
         "worker_import": {"max_bytes": 10 * 1024 * 1024, "max_rows": 20_000, "max_uncompressed": 60 * 1024 * 1024},
         # Returnees in a surge (250,000 in 18 days in 2014), read by a background job.
-        "returns_import": {"max_bytes": 40 * 1024 * 1024, "max_rows": 300_000, "max_uncompressed": 400 * 1024 * 1024},
+        "returns_import": {"max_bytes": 40 * 1024 * 1024, "max_rows": 300_000, "max_uncompressed": 200 * 1024 * 1024},
     },
 }

@@ -78,6 +78,27 @@ class TestReader:
                 assert len(read_all(raw, name)[1]) == rows
                 assert sp.count_rows(raw, name, LIMITS) == rows
 
+    def test_inspection_reads_the_header_and_counts_without_parsing_the_body(self):
+        import openpyxl
+
+        wb = openpyxl.Workbook()  # openpyxl writes text as shared strings, as Excel does
+        wb.active.append(["name", None, "count"])
+        for i in range(7):
+            wb.active.append([f"person {i}", None, i])
+        out = io.BytesIO()
+        wb.save(out)
+        got = sp.inspect_upload(out.getvalue(), "f.xlsx", LIMITS)
+        assert (got.format, got.headers, got.rows) == ("xlsx", ["name", "", "count"], 7)
+        got = sp.inspect_upload(xlsx_bytes([["a", "b"], ["x", 1], [None], ["y", 2]]), "f.xlsx", LIMITS)  # inline strings
+        assert (got.headers, got.rows) == (["a", "b"], 3)
+        got = sp.inspect_upload("a,b\nx,1\n".encode("utf-8-sig"), "f.csv", LIMITS)
+        assert (got.format, got.headers, got.rows) == ("csv", ["a", "b"], 1)
+        # A formula in the body is left to the full read; one in the header row is refused at once.
+        assert sp.inspect_upload(xlsx_bytes([["a"], [Formula("=1+1")]]), "f.xlsx", LIMITS).rows == 1
+        with pytest.raises(ValidationError) as exc:
+            sp.inspect_upload(xlsx_bytes([["a", Formula("=1+1")]]), "f.xlsx", LIMITS)
+        assert error_of(exc) == ("formula", "Row 1, column B: formulas are not accepted; paste the values instead.")
+
     def test_the_row_cap_applies_while_reading(self):
         """100,000 rows, a formula on row 50,000: the cap stops the reading long before the formula."""
         rows = many_rows(["a"], ["x"], 100_000)
