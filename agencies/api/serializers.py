@@ -22,6 +22,7 @@ from migration_portal.core.api.fields import (  # noqa: F401  re-exported for th
     SectorBriefSerializer,
     UserBriefSerializer,
 )
+from migration_portal.core.filters import MAX_POSITIONS
 from migration_portal.core.scoping import INSPECTION, visible
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Country, Sector
@@ -569,8 +570,8 @@ class AdvertisementInputSerializer(serializers.Serializer):
     country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), help_text=_("ISO code"))
     sector = serializers.SlugRelatedField(slug_field="code", queryset=Sector.objects.all(), help_text=_("Sector code"))
     occupation = serializers.CharField(max_length=120)
-    positions_male = serializers.IntegerField(min_value=0, default=0)
-    positions_female = serializers.IntegerField(min_value=0, default=0)
+    positions_male = serializers.IntegerField(min_value=0, max_value=MAX_POSITIONS, default=0)
+    positions_female = serializers.IntegerField(min_value=0, max_value=MAX_POSITIONS, default=0)
     monthly_wage = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
     wage_currency = serializers.CharField(max_length=3, default=USD)
     worker_fee = serializers.DecimalField(max_digits=10, decimal_places=2, default=0)

@@ -15,6 +15,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 # A database integer (PostgreSQL's bigint, SQLite's INTEGER): the widest key the portal has.
 INTEGER_MIN = -(2**63)
 INTEGER_MAX = 2**63 - 1
+# Positions on one job order or advertisement: far above any real one, far below an integer
+# column's limit, so a typing slip is a form error rather than a database error.
+MAX_POSITIONS = 100_000
 # The years a filter may name: the register's records start after 2000 (the statistics pages
 # use the same range).
 YEAR_MIN, YEAR_MAX = 2000, 2100

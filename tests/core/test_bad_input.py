@@ -9,12 +9,16 @@ the parameter where the value is invalid, and never a 5xx.
 from __future__ import annotations
 
 import pytest
+from django.db import DataError
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_filters import DateFilter, ModelChoiceFilter, NumberFilter
 
 from agencies.models import MAX_FIGURE
+from migration_portal.core.api.errors import exception_handler
+from migration_portal.core.filters import MAX_POSITIONS
 
 from ..agencies.test_pages import make_report, months_ago
+from ..workers.test_register_api import JOB_ORDER_INPUT, world  # noqa: F401 - the fixture
 
 HUGE = "99999999999999999999"
 PAGINATION = {"page": ["-1", "0", "abc", HUGE], "page_size": ["0", "-1", "abc", HUGE]}
@@ -141,3 +145,25 @@ def test_pages_answer_bad_parameters_with_a_message_never_500(url, request, clie
     for value in PAGE_PARAMS["page"]:
         response = opened.get(url, {"page": value})
         assert response.status_code == 400 and "'page'" in response.content.decode().replace("&#x27;", "'")
+
+
+# --- Numbers posted to the API -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("positions", "status"), [(MAX_POSITIONS, 201), (MAX_POSITIONS + 1, 400), (int(HUGE), 400)])
+def test_job_order_positions_are_bounded(api_for, agency_user_a, world, positions, status):  # noqa: F811 - the fixture
+    data = {**JOB_ORDER_INPUT, "employer": world["a"]["order"].employer_id, "valid_from": "2026-12-01",
+            "valid_until": "2027-03-01", "positions_male": positions}
+    response = _client(api_for, agency_user_a).post("/api/job-orders/", data, format="json")
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert "positions_male" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("exc", [OverflowError("Python int too large to convert to SQLite INTEGER"),
+                                 DataError("integer out of range")])
+def test_a_number_no_serializer_bounded_is_a_400_not_a_500(exc):
+    response = exception_handler(exc, {})
+    assert response.status_code == 400 and response.data == {
+        "errors": {"non_field_errors": ["A number in the request is out of range."]}}
+    assert exception_handler(ZeroDivisionError(), {}) is None  # anything else still reaches the 500 handler
