@@ -49,7 +49,6 @@ XLSX = "xlsx"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_MEMBERS = 500
 RATIO_FLOOR = 1024 * 1024  # members smaller than this unpacked are never a bomb, whatever their ratio
-ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -345,16 +344,20 @@ def _xlsx_header(archive: zipfile.ZipFile, sheet_path: str, limits: UploadLimits
 
 
 def _xlsx_count(archive: zipfile.ZipFile, sheet_path: str, limits: UploadLimits) -> int:
+    """Row elements in the sheet's XML, inflated a megabyte at a time. ``bytes.count`` rather than a
+    regular expression: several times faster, and text in a cell cannot fake a tag ("<" is escaped
+    there). A sheet written with a namespace prefix (``<x:row>``) is under-counted here; the
+    job's reading still applies the cap row by row."""
     count, tail = 0, b""
-    with archive.open(sheet_path) as stream:  # the sheet's XML, inflated a megabyte at a time
+    with archive.open(sheet_path) as stream:
         while chunk := stream.read(1 << 20):
+            # The last 4 bytes are carried over, so a tag split across two chunks is seen whole;
+            # they are too short to hold a whole tag, so none is counted twice.
             data = tail + chunk
-            cut = max(len(data) - 64, 0)  # a tag split across two chunks is counted with the next one
-            count += len(ROW_TAG.findall(data, 0, cut))
-            tail = data[cut:]
+            count += data.count(b"<row ") + data.count(b"<row>")
+            tail = data[-4:]
             if count > limits.max_rows + 1:
                 raise too_many_rows(limits)
-        count += len(ROW_TAG.findall(tail))
     if count > limits.max_rows + 1:
         raise too_many_rows(limits)
     return max(count - 1, 0)

@@ -99,6 +99,12 @@ class TestReader:
             sp.inspect_upload(xlsx_bytes([["a", Formula("=1+1")]]), "f.xlsx", LIMITS)
         assert error_of(exc) == ("formula", "Row 1, column B: formulas are not accepted; paste the values instead.")
 
+    def test_the_count_is_exact_across_the_chunks_it_streams(self):
+        """Seven megabytes of sheet XML, read a megabyte at a time: no row tag lost at a boundary."""
+        limits = sp.UploadLimits(max_bytes=10 * 1024 * 1024, max_rows=200_000, max_uncompressed=50 * 1024 * 1024)
+        for n in (99_999, 100_000, 100_003):
+            assert sp.inspect_upload(xlsx_bytes(many_rows(["a"], ["x"], n)), "f.xlsx", limits).rows == n
+
     def test_the_row_cap_applies_while_reading(self):
         """100,000 rows, a formula on row 50,000: the cap stops the reading long before the formula."""
         rows = many_rows(["a"], ["x"], 100_000)
