@@ -152,20 +152,42 @@ def _decode_csv(raw: bytes) -> str:
 # --- Reading ------------------------------------------------------------------------------------
 
 
-def _load_workbook(raw: bytes):
-    from openpyxl import load_workbook  # parsed through defusedxml, which is installed
+def _streaming_reader():
+    """openpyxl's workbook reader, reading only the first worksheet and without the scan that
+    openpyxl's read-only mode makes of a sheet to find its size when the sheet does not state it
+    (a file without a ``<dimension>`` would otherwise be parsed whole before the first row is
+    read). Styles, dates and shared strings are read by openpyxl as usual."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    class StreamingSheet(ReadOnlyWorksheet):
+        def _get_size(self):  # the rows are counted as they are read, with the cap
+            return None
+
+    class FirstSheetReader(ExcelReader):
+        def read_worksheets(self):
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    self.wb._sheets.append(StreamingSheet(self.wb, sheet.name, rel.target, self.shared_strings))
+                    return
+
+    return FirstSheetReader
+
+
+def _load_workbook(raw: bytes):
     try:
-        # data_only=False: a formula cell comes back as a formula (data type "f"), to be refused.
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+        # read_only streams the rows; data_only=False: a formula cell comes back as a formula
+        # (data type "f"), to be refused. XML is parsed through defusedxml, which is installed.
+        reader = _streaming_reader()(io.BytesIO(raw), read_only=True, keep_vba=False, data_only=False, keep_links=False)
+        reader.read()
+        workbook = reader.wb
         if not workbook.worksheets:
             raise ValueError("no worksheet")
         return workbook, workbook.worksheets[0]
     except ValidationError:
         raise
     except Exception:  # noqa: BLE001 - a malformed workbook of any kind gets one clear message
-        raise file_error(_("The file could not be read. Upload a CSV or XLSX file made from the template."),
-                         code="unreadable")
+        raise _unreadable()
 
 
 def _blank(values: Sequence) -> bool:
