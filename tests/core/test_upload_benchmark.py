@@ -47,7 +47,7 @@ def test_the_longest_request_an_upload_can_cause(client_for, agency_a, agency_us
          xlsx_bytes(many_rows(WORKER_COLUMNS, worker_row, 20_000))),
         ("worker import", "100,000 rows: refused by the count", "f.xlsx",
          xlsx_bytes(many_rows(WORKER_COLUMNS, worker_row, 100_000))),
-        ("worker import", "10 MB CSV (the byte limit)", "f.csv", _csv(WORKER_COLUMNS, worker_row, 10 * 1024 * 1024 // 50)),
+        ("worker import", "10 MB CSV (over the row cap)", "f.csv", _csv(WORKER_COLUMNS, worker_row, 10 * 1024 * 1024 // 60)),
         ("returns import", "300,000 rows CSV (the cap): inspected, queued", "f.csv", _csv(RETURN_COLUMNS, return_row, 300_000)),
         ("returns import", "300,000 rows workbook: inspected, queued", "f.xlsx",
          xlsx_bytes(many_rows(RETURN_COLUMNS, return_row, 300_000))),
