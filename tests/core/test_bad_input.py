@@ -21,6 +21,20 @@ from ..agencies.test_pages import make_report, months_ago
 from ..workers.test_register_api import JOB_ORDER_INPUT, world  # noqa: F401 - the fixture
 
 HUGE = "99999999999999999999"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(db):
+    """A transactional test run earlier on the same worker flushes the reference data the
+    migrations loaded; the personas need the provinces, so load them again if they are gone."""
+    import importlib
+
+    from django.apps import apps
+
+    from migration_portal.reference.models import Province
+
+    if not Province.objects.exists():
+        importlib.import_module("migration_portal.reference.migrations.0002_load_reference_data").load(apps, None)
 PAGINATION = {"page": ["-1", "0", "abc", HUGE], "page_size": ["0", "-1", "abc", HUGE]}
 NONSENSE = ["abc", "-1", "0", "10000", HUGE, "2024-13-45", "\x00"]
 
