@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from migration_portal.core.api.filters import IdFilter, IntegerFilter
+from migration_portal.core.filters import YEAR_MAX, YEAR_MIN
 
 from .choices import (
     AdvertisementStatus,
@@ -149,7 +150,8 @@ class MonthlyReportFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ReportStatus.choices, label=_("Status (repeat for several)"))
     period_after = filters.DateFilter(field_name="period", lookup_expr="gte", label=_("Month on or after (a date)"))
     period_before = filters.DateFilter(field_name="period", lookup_expr="lte", label=_("Month on or before (a date)"))
-    year = IntegerFilter(field_name="period__year", min_value=1, max_value=9999, label=_("Year"))
+    # A year outside what a date can hold (0, 10000) used to reach the database's date arithmetic (a 500).
+    year = IntegerFilter(field_name="period__year", label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
 
     class Meta:
         model = MonthlyReport

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from migration_portal.reference.choices import Sex
 
-from .models import Advertisement, MonthlyReportLine
+from .models import MAX_FIGURE, Advertisement, MonthlyReportLine
 from .services import LineInput
 
 FIGURE_ERRORS = {
@@ -18,9 +18,6 @@ FIGURE_ERRORS = {
     "invalid": _("must be a whole number."),
     "max_value": _("is too large."),
 }
-# A generous cap on one figure: no agency deploys a million workers in a month,
-# and the cap keeps a typing slip from overflowing the database column.
-MAX_FIGURE = 1_000_000
 
 
 class MonthField(forms.DateField):

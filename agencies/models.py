@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -38,6 +38,11 @@ from .querysets import (
 
 USD = "USD"
 
+
+# A generous cap on one monthly-report figure: no agency deploys a million workers in a month,
+# and the cap keeps a typing slip (or 99999999999999999999) from overflowing the database column.
+# Forms, the API and the file upload all read it from here (and from the fields' validators).
+MAX_FIGURE = 1_000_000
 
 class Agency(BaseModel):
     """A private recruitment agency (PRA) licensed, or applying to be, by MOLVT (Sub-decree 190)."""
@@ -460,7 +465,9 @@ class MonthlyReport(BaseModel):
     status = models.CharField(
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT, editable=False
     )
-    complaints_received = models.PositiveIntegerField(_("complaints received"), default=0)
+    complaints_received = models.PositiveIntegerField(
+        _("complaints received"), default=0, validators=[MaxValueValidator(MAX_FIGURE)]
+    )
     fees_charged = models.DecimalField(
         _("fees charged to workers"), max_digits=12, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
@@ -517,11 +524,11 @@ class MonthlyReportLine(models.Model):
     country = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("destination"))
     sector = models.ForeignKey("reference.Sector", on_delete=models.PROTECT, related_name="+", verbose_name=_("sector"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    recruited = models.PositiveIntegerField(_("recruited"), default=0)
-    trained = models.PositiveIntegerField(_("trained"), default=0)
-    deployed = models.PositiveIntegerField(_("deployed"), default=0)
-    returned = models.PositiveIntegerField(_("returned"), default=0)
-    abroad_end = models.PositiveIntegerField(_("abroad at month end"), default=0)
+    recruited = models.PositiveIntegerField(_("recruited"), default=0, validators=[MaxValueValidator(MAX_FIGURE)])
+    trained = models.PositiveIntegerField(_("trained"), default=0, validators=[MaxValueValidator(MAX_FIGURE)])
+    deployed = models.PositiveIntegerField(_("deployed"), default=0, validators=[MaxValueValidator(MAX_FIGURE)])
+    returned = models.PositiveIntegerField(_("returned"), default=0, validators=[MaxValueValidator(MAX_FIGURE)])
+    abroad_end = models.PositiveIntegerField(_("abroad at month end"), default=0, validators=[MaxValueValidator(MAX_FIGURE)])
 
     objects = ReportLineQuerySet.as_manager()
 

@@ -7,13 +7,11 @@ and the exchange-rate margin against the reference rate; the target is under 3%.
 
 from __future__ import annotations
 
-import io
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -21,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from migration_portal.core.events import event_record
+from migration_portal.core.spreadsheets import UploadLimits, read_table
 
 from .choices import SPEED_ORDER, ReceiveMethod, RemittanceChannel, RemittanceSource, Speed
 from .models import Corridor, ExchangeRate, Offer, Provider, Remittance
@@ -143,29 +142,18 @@ def offers_import(*, upload, actor) -> dict:
     Re-importing the same file updates the same rows (provider, corridor, date are the key)."""
     if actor is not None and not actor.has_perm("remittances.add_offer"):
         raise PermissionDenied(_("You are not allowed to do this."))
-    name = (getattr(upload, "name", "") or "").lower()
-    raw = upload.read()
-    try:
-        if name.endswith(".xlsx"):
-            data = tablib.Dataset().load(io.BytesIO(raw), format="xlsx")
-        elif name.endswith(".csv"):
-            data = tablib.Dataset().load(raw.decode("utf-8-sig"), format="csv")
-        else:
-            raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})
-    except (UnicodeDecodeError, ValueError, KeyError):
-        raise ValidationError({"file": _("The file could not be read.")})
-    headers = [str(h or "").strip().lower() for h in (data.headers or [])]
+    data = read_table(upload.read(), getattr(upload, "name", "") or "", UploadLimits.named("remittance_offers"))
+    headers = [h.lower() for h in data.headers]
     missing = [c for c in OFFER_COLUMNS if c not in headers]
     if missing:
+        data.close()
         raise ValidationError({"file": _("Missing column(s): %(cols)s.") % {"cols": ", ".join(missing)}})
     providers = {p.name.upper(): p for p in Provider.objects.all()}
     corridors = {c.country.code.upper(): c for c in Corridor.objects.select_related("country")}
     idx = {h: i for i, h in enumerate(headers)}
     errors, rows = [], []
-    for n, row in enumerate(data, start=2):
+    for n, row in data.rows():  # blank rows skipped; the row cap and the formula check apply while reading
         v = {c: row[idx[c]] for c in OFFER_COLUMNS}
-        if all(x in (None, "") for x in v.values()):
-            continue
         e = []
         provider = providers.get(str(v["provider"] or "").strip().upper())
         if provider is None:
@@ -179,7 +167,8 @@ def offers_import(*, upload, actor) -> dict:
                 numbers[col] = Decimal(str(v[col] if v[col] not in (None, "") else "0").strip())
                 if numbers[col] < 0 or (col != "fee_fixed" and numbers[col] > 100):
                     raise ValueError
-            except (ValueError, ArithmeticError):
+                Offer._meta.get_field(col).run_validators(numbers[col])  # the column's digits and range
+            except (ValueError, ArithmeticError, ValidationError):
                 e.append(_("row %(row)d, column %(col)s: '%(v)s' is not a valid amount") % {"row": n, "col": col, "v": v[col]})
         speed = str(v["speed"] or "").strip()
         if speed not in Speed.values:

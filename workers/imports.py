@@ -22,15 +22,12 @@ rows are checked; the writes are one transaction.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -42,6 +39,15 @@ from migration_portal.core.events import event_record
 from migration_portal.core.jobs import job_claim
 from migration_portal.core.models import BackgroundJob, JobStatus
 from migration_portal.core.scoping import Role, scope_for
+from migration_portal.core.spreadsheets import (
+    Table,
+    UploadLimits,
+    csv_content,
+    file_error,
+    inspect_upload,
+    read_table,
+    xlsx_content,
+)
 from migration_portal.core.tasks_util import enqueue
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Country, Province, Sector
@@ -61,8 +67,7 @@ COLUMNS = [
 ]
 REQUIRED_COLUMNS = ["name_latin", "sex", "date_of_birth", "home_province"]
 DEPLOYMENT_COLUMNS = ["job_order_ref", "country", "sector", "occupation", "contract_start", "contract_end"]
-MAX_ROWS = 20_000
-MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_KIND = "worker_import"  # its limits: settings.PORTAL["UPLOADS"]["worker_import"]
 PROGRESS_EVERY = 500  # rows checked between two progress updates (and the size of a lookup batch)
 WRITE_BATCH = 1000  # rows per INSERT
 MAX_ERRORS = 1000  # errors kept on the job; the rest are counted
@@ -82,47 +87,25 @@ EXAMPLE_ROWS = [
 # --- Reading the file -------------------------------------------------------------------------
 
 
-def template_dataset() -> tablib.Dataset:
-    data = tablib.Dataset(headers=COLUMNS, title="workers")
-    for row in EXAMPLE_ROWS:
-        data.append(row)
-    return data
+def limits() -> UploadLimits:
+    return UploadLimits.named(UPLOAD_KIND)
 
 
 def template_csv() -> str:
     """The header and two example rows, with a BOM so that spreadsheet programs read Khmer as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(EXAMPLE_ROWS)
-    return "\ufeff" + out.getvalue()
+    return csv_content([COLUMNS, *EXAMPLE_ROWS], bom=True)
 
 
 def template_xlsx() -> bytes:
-    return template_dataset().export("xlsx")
+    return xlsx_content([COLUMNS, *EXAMPLE_ROWS], title="workers")
 
 
-def _file_error(message: str) -> ValidationError:
-    return ValidationError({"file": ValidationError(message, code="invalid_file")})
+_file_error = file_error
 
 
-def load_dataset(raw: bytes, name: str) -> tablib.Dataset:
-    """Parse CSV or XLSX bytes into a dataset whose headers are the column names, or refuse the file."""
-    lower = (name or "").lower()
-    if len(raw) > MAX_BYTES:
-        raise _file_error(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
-    if not lower.endswith((".csv", ".xlsx")):
-        raise _file_error(_("Upload a .csv or .xlsx file."))
-    try:
-        if lower.endswith(".xlsx"):
-            data = tablib.Dataset().load(io.BytesIO(raw), format="xlsx")
-        else:
-            data = tablib.Dataset().load(raw.decode("utf-8-sig"), format="csv")
-    except UnicodeDecodeError:
-        raise _file_error(_("The CSV file is not UTF-8 text. Save it as 'CSV UTF-8' and try again."))
-    except Exception:  # noqa: BLE001 - a malformed file of any kind gets one clear message
-        raise _file_error(_("The file could not be read. Upload a CSV or XLSX file made from the template."))
-    headers = [_header(h) for h in (data.headers or [])]
+def check_headers(raw_headers: list[str]) -> list[str]:
+    """The header row as column names, or the file refused: required columns missing, unknown ones."""
+    headers = [_header(h) for h in raw_headers]
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     if missing:
         raise _file_error(_("Missing column(s): %(cols)s. The first row must name the columns, as in the template.") % {
@@ -131,10 +114,20 @@ def load_dataset(raw: bytes, name: str) -> tablib.Dataset:
     if unknown:
         raise _file_error(_("Unknown column(s): %(cols)s. The columns are: %(all)s.") % {
             "cols": ", ".join(unknown), "all": ", ".join(COLUMNS)})
-    if data.height > MAX_ROWS:
-        raise _file_error(_("The file has more than %(n)s rows; split it.") % {"n": f"{MAX_ROWS:,}"})
-    data.headers = headers
-    return data
+    return headers
+
+
+def load_dataset(raw: bytes, name: str) -> Table:
+    """Open CSV or XLSX bytes for streaming, with the headers normalised to the column names, or
+    refuse the file. Only the header row is read here; ``check_rows`` streams the rest, the row
+    cap and the formula check applying as it goes."""
+    table = read_table(raw, name, limits())
+    try:
+        table.headers = check_headers(table.headers)
+    except ValidationError:
+        table.close()
+        raise
+    return table
 
 
 def _header(value) -> str:
@@ -213,6 +206,7 @@ class ImportCheck:
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
     orders: dict[int, JobOrder] = field(default_factory=dict)
+    read: int = 0  # data rows read from the file
 
     def add(self, row, column: str, message: str) -> None:
         self.error_count += 1
@@ -521,18 +515,16 @@ def positions_left(order_ids) -> dict[tuple[int, str], int]:
     return left
 
 
-def check_rows(data: tablib.Dataset, *, agency, actor, today: date | None = None, progress=None) -> ImportCheck:
-    """Check every row; ``progress(n)`` is called after each batch. Nothing is written."""
+def check_rows(data: Table, *, agency, actor, today: date | None = None, progress=None) -> ImportCheck:
+    """Check every row as it is read; ``progress(n)`` is called after each batch. Nothing is written."""
     checker = _Checker(agency=agency, actor=actor, today=today or timezone.localdate())
     headers = data.headers
     batch: list[RowPlan] = []
     kept: list[RowPlan] = []
     done = 0
-    for n, raw in enumerate(data, start=2):  # row 1 is the header
+    for n, raw in data.rows():  # blank rows skipped; the row cap and the formula check apply here
         values = {h: v for h, v in zip(headers, raw, strict=False) if h}
         done += 1
-        if all(_text(v) == "" for v in values.values()):
-            continue
         plan = checker.parse(n, values)
         if plan is not None and not checker.duplicates_in_file(plan):
             batch.append(plan)
@@ -547,6 +539,7 @@ def check_rows(data: tablib.Dataset, *, agency, actor, today: date | None = None
         progress(done)
     checker.job_orders(kept)
     result = checker.result
+    result.read = done
     result.rows = kept
     result.errors.sort(key=lambda e: (e["row"] if isinstance(e["row"], int) else 0))
     if not result.rows and not result.error_count:
@@ -569,12 +562,17 @@ def _import_actor_agency(actor):
 
 @transaction.atomic
 def worker_import_start(*, actor, upload) -> BackgroundJob:
-    """Check the file's shape, keep it on a job and queue the job after commit."""
+    """Check the file's shape, keep it on a job and queue the job after commit.
+
+    In the request only what is cheap is done: the type, the zip directory, the header row and
+    a count of the rows that builds no cell (over the cap, the file is refused here). The job
+    reads and checks the rows."""
     agency = _import_actor_agency(actor)
     name = os.path.basename(getattr(upload, "name", "") or "workers.csv")
     raw = upload.read()
-    data = load_dataset(raw, name)
-    job = BackgroundJob(kind=JOB_KIND, created_by=actor, agency=agency, total=data.height, params={"filename": name})
+    inspection = inspect_upload(raw, name, limits())
+    check_headers(inspection.headers)
+    job = BackgroundJob(kind=JOB_KIND, created_by=actor, agency=agency, total=inspection.rows, params={"filename": name})
     job.file.save(f"worker-import-{agency.pk}-{name}", ContentFile(raw), save=False)
     job.save()
     from .import_tasks import run_worker_import  # the task module imports this one
@@ -628,19 +626,23 @@ def _run(job: BackgroundJob) -> None:
     def progress(n: int) -> None:
         BackgroundJob.objects.filter(pk=job.pk).update(progress=n)  # committed at once: the page shows it
 
-    check = check_rows(data, agency=agency, actor=actor, progress=progress)
+    try:
+        check = check_rows(data, agency=agency, actor=actor, progress=progress)
+    except ValidationError as exc:  # the row cap or a formula, found while reading
+        _finish(job, JobStatus.FAILED, checked=False, errors=[{"row": "", "field": "file", "message": m} for m in exc.messages])
+        return
     if check.error_count:
         errors = check.errors
         if check.error_count > len(errors):
             errors = [*errors, {"row": "", "field": "", "message": _("... and %(n)d more errors.") % {
                 "n": check.error_count - len(errors)}}]
-        _finish(job, JobStatus.FAILED, errors=errors, result={"rows": data.height, "errors": check.error_count, "saved": 0})
+        _finish(job, JobStatus.FAILED, errors=errors, result={"rows": check.read, "errors": check.error_count, "saved": 0})
         return
     try:
         result = _write(job, check, actor=actor, agency=agency)
     except _RejectedError as rejected:
         _finish(job, JobStatus.FAILED, errors=rejected.errors,
-                result={"rows": data.height, "errors": len(rejected.errors), "saved": 0})
+                result={"rows": check.read, "errors": len(rejected.errors), "saved": 0})
         return
     _finish(job, JobStatus.SUCCEEDED, result=result)
 

@@ -23,6 +23,7 @@ from migration_portal.core.api.fields import (
     UserBriefSerializer,
 )
 from migration_portal.core.api.filters import MAX_ID
+from migration_portal.core.filters import MAX_POSITIONS
 from migration_portal.core.scoping import INSPECTION, visible
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Country, Sector
@@ -41,6 +42,7 @@ from ..choices import (
     SanctionKind,
 )
 from ..models import (
+    MAX_FIGURE,
     USD,
     Advertisement,
     Agency,
@@ -427,11 +429,11 @@ class ReportLineInputSerializer(serializers.Serializer):
     country = serializers.CharField(help_text=_("ISO country code, e.g. TH"))
     sector = serializers.CharField(help_text=_("Sector code, e.g. CON"))
     sex = EnumField(Sex)
-    recruited = serializers.IntegerField(default=0)
-    trained = serializers.IntegerField(default=0)
-    deployed = serializers.IntegerField(default=0)
-    returned = serializers.IntegerField(default=0)
-    abroad_end = serializers.IntegerField(default=0)
+    recruited = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    trained = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    deployed = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    returned = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
+    abroad_end = serializers.IntegerField(default=0, max_value=MAX_FIGURE)
 
 
 class ReportSaveInputSerializer(serializers.Serializer):
@@ -439,7 +441,7 @@ class ReportSaveInputSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(help_text=_("The report's version when you read it; a stale one is refused."))
     lines = ReportLineInputSerializer(many=True)
-    complaints_received = serializers.IntegerField()
+    complaints_received = serializers.IntegerField(max_value=MAX_FIGURE)
     fees_charged = serializers.DecimalField(**MONEY)
     notes = serializers.CharField(required=False, allow_blank=True)
 
@@ -574,8 +576,8 @@ class AdvertisementInputSerializer(serializers.Serializer):
     country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), help_text=_("ISO code"))
     sector = serializers.SlugRelatedField(slug_field="code", queryset=Sector.objects.all(), help_text=_("Sector code"))
     occupation = serializers.CharField(max_length=120)
-    positions_male = serializers.IntegerField(min_value=0, default=0)
-    positions_female = serializers.IntegerField(min_value=0, default=0)
+    positions_male = serializers.IntegerField(min_value=0, max_value=MAX_POSITIONS, default=0)
+    positions_female = serializers.IntegerField(min_value=0, max_value=MAX_POSITIONS, default=0)
     monthly_wage = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
     wage_currency = serializers.CharField(max_length=3, default=USD)
     worker_fee = serializers.DecimalField(max_digits=10, decimal_places=2, default=0)

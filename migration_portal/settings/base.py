@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # ?page=abc and the like: a 400 naming the parameter before any view runs.
+    "migration_portal.core.middleware.QueryParameterGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # AxesMiddleware must be last: it turns a lockout into a response.
@@ -357,4 +359,20 @@ PORTAL = {
     "EMAIL_RESEND_AFTER_MINUTES": 30,
     "EMAIL_RETRY_DAYS": 3,
     "EMAIL_MAX_ATTEMPTS": 15,
+    # Uploaded CSV/XLSX files (migration_portal.core.spreadsheets): bytes on the wire, rows of
+    # data, columns, and for a workbook the bytes once unpacked and the compression ratio of any
+    # one part (a real spreadsheet compresses 5 to 50 times, a sparse one more; a zip bomb thousands of times).
+    # Files read during a request are kept small; the big ones are read by a background job.
+    "UPLOADS": {
+        "default": {"max_bytes": 2 * 1024 * 1024, "max_rows": 2000, "max_uncompressed": 20 * 1024 * 1024,
+                    "max_ratio": 200, "max_columns": 60},
+        # An agency's monthly report, read in the request: one row per country x sector x sex.
+        "monthly_report": {"max_bytes": 2 * 1024 * 1024, "max_rows": 2000, "max_uncompressed": 10 * 1024 * 1024},
+        # Remittance offers imported in the admin, read in the request.
+        "remittance_offers": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_uncompressed": 10 * 1024 * 1024},
+        # An agency's bulk import of workers, read by a background job.
+        "worker_import": {"max_bytes": 10 * 1024 * 1024, "max_rows": 20_000, "max_uncompressed": 60 * 1024 * 1024},
+        # Returnees in a surge (250,000 in 18 days in 2014), read by a background job.
+        "returns_import": {"max_bytes": 40 * 1024 * 1024, "max_rows": 300_000, "max_uncompressed": 200 * 1024 * 1024},
+    },
 }

@@ -4,11 +4,14 @@ Both formats carry the same rows: title lines (the table, the period and filters
 source), the heading rows, the figures, then the notes. CSV is UTF-8 with a byte-order
 mark so that spreadsheet programs read Khmer names correctly; XLSX keeps the figures as
 numbers, the headings bold, the highlighted cells filled, and the heading rows frozen.
+
+Both are written through ``migration_portal.core.spreadsheets`` (``csv_content``,
+``xlsx_append``), which neutralises spreadsheet formulas in every text cell: a label such as
+an agency's or a provider's name is data, never a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
@@ -19,6 +22,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from migration_portal.core.spreadsheets import csv_content, xlsx_append
 
 from .tables import Table
 
@@ -39,35 +44,28 @@ def _cell(value):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return value.quantize(Decimal("0.01"))  # still a number: a negative one is not neutralised as text
     return value
 
 
 def csv_bytes(table: Table, context: Sequence[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(title_lines(table, context))
-    writer.writerow([])
-    writer.writerows(table.header_rows())
-    for row in table.body():
-        writer.writerow([_cell(v) for v in row])
+    rows = [*title_lines(table, context), [], *table.header_rows(), *([_cell(v) for v in row] for row in table.body())]
     if table.notes:
-        writer.writerow([])
-        writer.writerows([note] for note in table.notes)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        rows += [[], *([note] for note in table.notes)]
+    return csv_content(rows, bom=True).encode("utf-8")
 
 
 def write_sheet(ws, table: Table, context: Sequence[str]) -> None:
     """Write one table on a worksheet (the page's download and each sheet of the ILO workbook)."""
     lines = title_lines(table, context)
     for i, line in enumerate(lines):
-        ws.append(line)
+        xlsx_append(ws, line)
         ws.cell(row=ws.max_row, column=1).font = TITLE if i == 0 else Font(italic=True)
     ws.append([])
     labels = len(table.label_headers)
     first_header = ws.max_row + 1
     for header in table.header_rows():
-        ws.append(header)
+        xlsx_append(ws, header)
         for col in range(1, len(header) + 1):
             c = ws.cell(row=ws.max_row, column=col)
             c.font = BOLD
@@ -80,7 +78,7 @@ def write_sheet(ws, table: Table, context: Sequence[str]) -> None:
             col += span
     ws.freeze_panes = f"{get_column_letter(labels + 1)}{ws.max_row + 1}"  # a coordinate: ws.cell() would add a row
     for row in table.rows:
-        ws.append([*row.labels, *row.values])
+        xlsx_append(ws, [*row.labels, *row.values])
         r = ws.max_row
         for i in range(len(row.values)):
             c = ws.cell(row=r, column=labels + 1 + i)
@@ -96,7 +94,7 @@ def write_sheet(ws, table: Table, context: Sequence[str]) -> None:
     if table.notes:
         ws.append([])
         for note in table.notes:
-            ws.append([note])
+            xlsx_append(ws, [note])
             ws.cell(row=ws.max_row, column=1).font = Font(italic=True)
     for col in range(1, labels + 1):
         width = max([len(str(r.labels[col - 1])) for r in table.rows] + [len(table.label_headers[col - 1]), 8])

@@ -690,7 +690,7 @@ class TestReportUpload:
             (lambda: csv_file("TH,CON,M,1,1,1,0,1", "TH,CON,M,1,1,1,0,1"), "file", "repeats row 2"),
             (lambda: SimpleUploadedFile("figures.csv", b"country;sector\nTH;CON\n"), "file", "Missing column"),
             (lambda: SimpleUploadedFile("figures.txt", b"hello"), "file", ".csv or .xlsx"),
-            (lambda: SimpleUploadedFile("figures.xlsx", b"not a workbook"), "file", "could not be read"),
+            (lambda: SimpleUploadedFile("figures.xlsx", b"not a workbook"), "file", "not an Excel workbook"),
             (lambda: SimpleUploadedFile("figures.csv", "pays\n".encode("utf-16")), "file", "UTF-8"),
             (lambda: None, "file", ""),
         ],

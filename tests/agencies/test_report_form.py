@@ -274,7 +274,7 @@ def test_upload_xlsx_replaces_the_lines(client_a, report):
          ["row 3: repeats row 2 (same country, sector and sex)"]),
         (lambda: csv_file("country,sex\nTH,M\n"), ["Missing column(s): sector, recruited"]),
         (lambda: csv_file("hello", name="report.pdf"), ["Upload a .csv or .xlsx file."]),
-        (lambda: SimpleUploadedFile("report.xlsx", b"this is not a spreadsheet"), ["The file could not be read."]),
+        (lambda: SimpleUploadedFile("report.xlsx", b"this is not a spreadsheet"), ["This .xlsx file is not an Excel workbook."]),
         (lambda: xlsx_file([["TH", "CON", "Q", 1.5, 0, 0, 0, 0]]),
          ["row 2, column sex: write M or F, not 'Q'", "row 2, column recruited: '1.5' is not a whole number"]),
         (lambda: csv_file(f"{HEADER}\n"), ["The file has no rows of figures."]),

@@ -11,13 +11,14 @@ from datetime import date, timedelta
 
 import pytest
 import tablib
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from migration_portal.core.models import Event, JobStatus
+from migration_portal.core.models import BackgroundJob, Event, JobStatus
 from workers import returns_import as imp
 from workers import tasks
 from workers.choices import DeploymentStatus
@@ -234,9 +235,18 @@ class TestBackgroundJob:
         assert job.errors == [{"row": 3, "field": "sex", "message": "write M or F, not '?'."}]
         assert job.result == {"rows": 2, "rows_with_errors": 1, "errors": 1}
 
-    def test_unreadable_file_fails_the_job_cleanly(self, officer_a, django_capture_on_commit_callbacks):
-        with django_capture_on_commit_callbacks(execute=True):
-            job = imp.returns_import_start(actor=officer_a, upload=SimpleUploadedFile("l.csv", b"\xff\xfe\x00bad"))
+    def test_unreadable_file_is_refused_in_the_request_before_any_job(self, officer_a):
+        with pytest.raises(ValidationError) as err:
+            imp.returns_import_start(actor=officer_a, upload=SimpleUploadedFile("l.csv", b"\xff\xfe\x00bad"))
+        assert "UTF-8" in " ".join(err.value.message_dict["file"])
+        assert not BackgroundJob.objects.exists()
+
+    def test_unreadable_stored_file_fails_the_job_cleanly(self, officer_a):
+        job = BackgroundJob(kind=imp.JOB_KIND, created_by=officer_a, province_id=officer_a.province_id,
+                            params={"filename": "l.csv"})
+        job.file.save("l.csv", ContentFile(b"\xff\xfe\x00bad"), save=False)
+        job.save()
+        imp.returns_import_run(job.pk)
         job.refresh_from_db()
         assert job.status == JobStatus.FAILED and job.errors[0]["field"] == "file"
 

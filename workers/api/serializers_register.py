@@ -25,6 +25,7 @@ from migration_portal.core.api.fields import (
     SectorBriefSerializer,
     UserBriefSerializer,
 )
+from migration_portal.core.filters import MAX_POSITIONS
 from migration_portal.core.scoping import visible
 from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Checkpoint, Country, Province, Sector
@@ -380,8 +381,8 @@ class JobOrderInputSerializer(serializers.Serializer):
     country = code_field(Country)
     sector = code_field(Sector)
     occupation = serializers.CharField(max_length=120)
-    positions_male = serializers.IntegerField(min_value=0, default=0)
-    positions_female = serializers.IntegerField(min_value=0, default=0)
+    positions_male = serializers.IntegerField(min_value=0, max_value=MAX_POSITIONS, default=0)
+    positions_female = serializers.IntegerField(min_value=0, max_value=MAX_POSITIONS, default=0)
     monthly_wage = serializers.DecimalField(**MONEY, min_value=0)
     wage_currency = serializers.CharField(max_length=3)
     hours_per_week = serializers.IntegerField(min_value=1, max_value=168)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..imports import MAX_BYTES
+from ..imports import limits
 
 
 class WorkerImportForm(forms.Form):
@@ -19,6 +19,7 @@ class WorkerImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
+        max_bytes = limits().max_bytes
+        if upload.size > max_bytes:
+            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)})
         return upload

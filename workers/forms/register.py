@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from migration_portal.core.filters import MAX_POSITIONS
 from migration_portal.reference.choices import Sex
 
 from ..choices import DeploymentStatus, Education, KeyProtection, LegalStatus, PlacementArticle
@@ -152,8 +153,8 @@ class JobOrderForm(forms.Form):
     country = forms.ModelChoiceField(label=_("Destination"), queryset=None)
     sector = forms.ModelChoiceField(label=_("Sector"), queryset=None)
     occupation = forms.CharField(label=_("Occupation"), max_length=120)
-    positions_male = forms.IntegerField(label=_("Positions for men"), min_value=0, initial=0)
-    positions_female = forms.IntegerField(label=_("Positions for women"), min_value=0, initial=0)
+    positions_male = forms.IntegerField(label=_("Positions for men"), min_value=0, max_value=MAX_POSITIONS, initial=0)
+    positions_female = forms.IntegerField(label=_("Positions for women"), min_value=0, max_value=MAX_POSITIONS, initial=0)
     monthly_wage = forms.DecimalField(label=_("Monthly wage"), min_value=0, max_digits=12, decimal_places=2)
     wage_currency = forms.CharField(label=_("Wage currency"), **CURRENCY, help_text=_("ISO code, e.g. THB, KRW, MYR."))
     hours_per_week = forms.IntegerField(label=_("Hours per week"), min_value=1, max_value=168)

@@ -59,7 +59,7 @@ class WorkerImportView(RoleRequiredMixin, View):
         return visible(BackgroundJob, self.request.user).filter(kind=imports.JOB_KIND).order_by("-created", "-id")[:RECENT_JOBS]
 
     def render_page(self, form, status=200):
-        context = {"form": form, "jobs": self.recent_jobs(), "columns": column_help(), "max_rows": imports.MAX_ROWS}
+        context = {"form": form, "jobs": self.recent_jobs(), "columns": column_help(), "max_rows": imports.limits().max_rows}
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request):

@@ -1,6 +1,7 @@
 """One error shape for the API: ``{"errors": {field: [messages]}}``."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -8,6 +9,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
+    # A number beyond what the database column holds (an id of twenty digits, a count of
+    # billions) that no serializer bounded: the input was wrong, so a 400, not a 500. Inputs
+    # are bounded where they are declared; this is the net under them.
+    if isinstance(exc, OverflowError | DataError):
+        message = _("A number in the request is out of range.")
+        return Response({"errors": {"non_field_errors": [message]}}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = {field: [str(m) for m in ValidationErrorMessages(errs)] for field, errs in exc.error_dict.items()}

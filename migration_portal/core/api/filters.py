@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
+from ..filters import bound_numbers
+
 # The range of the primary keys (64-bit on every database the portal runs on).
 MAX_ID = 2**63 - 1
 BOOLEAN_VALUES = {"true", "false", "1", "0"}
@@ -34,7 +36,8 @@ class IdFilter(IntegerFilter):
 
 
 class PortalFilterBackend(filters.DjangoFilterBackend):
-    """DjangoFilterBackend, strict about flags: ``?acra_member=maybe`` is a 400, not every row.
+    """DjangoFilterBackend, strict about flags and numbers: ``?acra_member=maybe`` is a 400,
+    not every row, and ``?agency=99999999999999999999`` a 400, not a database overflow.
 
     django-filter's boolean filters read any unknown value as "not given" (the pages' forms
     rely on that for their "any" choice); an API client that misspells a value would get
@@ -46,6 +49,7 @@ class PortalFilterBackend(filters.DjangoFilterBackend):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is None:
             return None
+        bound_numbers(filterset)  # every number filter without a range of its own gets the column's
         errors = {}
         for name, spec in filterset.filters.items():
             if not isinstance(spec, filters.BooleanFilter):
