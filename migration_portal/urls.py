@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from migration_portal.core import health
 from migration_portal.core import views as core_views
 
 admin.site.site_header = _("Labour Migration Portal: Ministry of Labour and Vocational Training")
@@ -26,7 +27,8 @@ api_patterns = [
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/jobs", health.healthz_jobs, name="healthz-jobs"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,7 +1,6 @@
 """Pages every role shares: the home page, notifications, background job progress."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,13 +20,6 @@ def home(request):
     if scope.role is Role.MINISTRY:
         return redirect("admin:index")
     return render(request, "home.html")
-
-
-def healthz(request):
-    """For the load balancer: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 class NotificationListView(LoginRequiredMixin, ListView):

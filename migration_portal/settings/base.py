@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before host validation and the HTTPS redirect (core/health.py).
+    "migration_portal.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,11 +174,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes each run to the database as it sends it (a few a day), so the admin and
+# /healthz/jobs show the true last run.
+CELERY_BEAT_SYNC_EVERY = 1
 
 # The beat schedule, defined here and copied into django-celery-beat's tables
 # after migrate (only rows that do not exist yet), so operators can pause or
 # change a schedule in the admin without the next deploy undoing it.
 PORTAL_BEAT_SCHEDULE = {
+    # Operations: a worker stores the time it ran this; /healthz/jobs fails when it is old
+    # (beat stopped, or the queue backed up behind it).
+    "worker-heartbeat": {
+        "task": "migration_portal.core.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+    },
     # Prakas 251: every agency inspected at least every two years; earlier on risk.
     "plan-inspections": {
         "task": "agencies.tasks.plan_inspections",
@@ -298,4 +309,8 @@ PORTAL = {
     "REFERRAL_OUTCOME_ESCALATE_DAYS": 60,
     "EXPECTED_RETURN_DAYS": 60,
     "SITE_URL": env("SITE_URL", default="http://localhost:8000"),
+    # /healthz/jobs fails when beat or the worker heartbeat is older than this, or when
+    # more messages than this wait in the queue.
+    "HEALTH_STALE_MINUTES": 15,
+    "HEALTH_QUEUE_MAX": 200,
 }
