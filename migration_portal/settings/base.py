@@ -11,6 +11,10 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
+
+from migration_portal.logging import build_logging
+from migration_portal.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -18,6 +22,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
+# Old secret keys still accepted for sessions and tokens, and for decrypting personal
+# identifiers until `manage.py rotate_encryption_keys` has run (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 # Personal identifiers (national ID, passport, phone) are encrypted at rest with a key
 # derived from SECRET_KEY and SALT_KEY (django-fernet-encrypted-fields), and looked up
@@ -44,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_guid",
     "auditlog",
     "axes",
     "encrypted_fields",
@@ -61,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz answers before host validation and the HTTPS redirect (core/health.py).
     "migration_portal.core.health.HealthCheckMiddleware",
+    # A request ID (X-Request-ID, or a new one) on every log line of the request.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,9 +106,31 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+
+
+def database_from_env(default: str | None = None) -> dict:
+    """DATABASE_URL (its password percent-encoded: %40 for @, %2F for /, %3A for :), or
+    else the parts POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, POSTGRES_USER and
+    POSTGRES_PASSWORD taken as they are, so any password works without quoting."""
+    if env("DATABASE_URL", default=""):
+        return env.db("DATABASE_URL")
+    if env("POSTGRES_HOST", default=""):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env("POSTGRES_HOST"),
+            "PORT": env.int("POSTGRES_PORT", default=5432),
+            "NAME": env("POSTGRES_DB"),
+            "USER": env("POSTGRES_USER"),
+            "PASSWORD": env("POSTGRES_PASSWORD"),
+        }
+    if default is None:
+        raise environ.ImproperlyConfigured(
+            "Set DATABASE_URL, or POSTGRES_HOST with POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD"
+        )
+    return env.db_url_config(default)
+
+
+DATABASES = {"default": database_from_env(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -271,19 +303,21 @@ SPECTACULAR_SETTINGS = {
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # WeasyPrint warns on every PDF that it subsets fonts with fontTools; harmless.
-        "weasyprint": {"level": "ERROR"},
-        "fontTools": {"level": "ERROR"},
-    },
+# --- Logs and errors (docs/operations.md) -------------------------------------------
+# One line per event on stdout, printed once: plain here, JSON lines in production
+# (LOG_FORMAT), UTC timestamps, and the request ID carried into the tasks it queues.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = build_logging(LOG_FORMAT, env("LOG_LEVEL", default="INFO"))
+# Celery logs through the configuration above instead of replacing the root's handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
 }
+# Error reports go to Sentry only when SENTRY_DSN is set; personal data is scrubbed.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+init_sentry(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
 
 # --- Portal -----------------------------------------------------------------
 PORTAL = {

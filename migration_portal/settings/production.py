@@ -4,14 +4,16 @@
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import build_logging, database_from_env, env
 
 DEBUG = False
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = build_logging(LOG_FORMAT, env("LOG_LEVEL", default="INFO"))
 SECRET_KEY = env("SECRET_KEY")
 SALT_KEY = env.list("SALT_KEY")
 PII_HASH_KEY = env("PII_HASH_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": database_from_env()}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
