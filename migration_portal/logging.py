@@ -71,6 +71,8 @@ def build_logging(fmt: str = "plain", level: str = "INFO") -> dict:
             "gunicorn.error": {"handlers": [], "level": level, "propagate": True},
             "gunicorn.access": {"handlers": [], "level": level, "propagate": True},
             "celery": {"handlers": [], "level": level, "propagate": True},
+            # django-guid tells of every ID it sets and clears at INFO: noise.
+            "django_guid": {"handlers": [], "level": "WARNING", "propagate": True},
             # WeasyPrint warns on every PDF that it subsets fonts with fontTools; harmless.
             "weasyprint": {"handlers": [], "level": "ERROR", "propagate": True},
             "fontTools": {"handlers": [], "level": "ERROR", "propagate": True},
