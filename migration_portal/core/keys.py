@@ -55,9 +55,11 @@ class UndecryptableValueError(Exception):
         super().__init__(f"{model._meta.label} #{pk}: {field.name} cannot be decrypted with any configured key")
 
 
-def iter_raw_batches(model, fields, *, batch_size: int, extra_columns=()):
-    """Yield (connection, rows) batches of (pk, *raw column values), each inside its own
-    transaction with the rows locked; the caller's writes in the batch commit together."""
+def for_each_raw_row(model, fields, handle, *, batch_size: int, extra_columns=()) -> None:
+    """Call ``handle(connection, row)`` for every row as (pk, *raw column values), in
+    batches by primary key, each batch in its own transaction with its rows locked: an
+    exception from ``handle`` rolls back that batch (the earlier ones stay done) and
+    propagates."""
     db = router.db_for_write(model)
     conn = connections[db]
     qn = conn.ops.quote_name
@@ -73,9 +75,10 @@ def iter_raw_batches(model, fields, *, batch_size: int, extra_columns=()):
             with conn.cursor() as cursor:
                 cursor.execute(f"SELECT {columns} FROM {table}{where} ORDER BY {pk} LIMIT %s{lock}", [*params, batch_size])  # noqa: S608 - names from the model's meta
                 rows = cursor.fetchall()
-            if not rows:
-                return
-            yield conn, rows
+            for row in rows:
+                handle(conn, row)
+        if len(rows) < batch_size:
+            return
         last = rows[-1][0]
 
 
@@ -90,36 +93,43 @@ def reencrypt_model(model, fields, *, batch_size: int = 500) -> tuple[int, int]:
     current = Fernet(keys[0])
     every = MultiFernet([Fernet(k) for k in keys])
     qn = connections[router.db_for_write(model)].ops.quote_name
-    changed = unchanged = 0
-    for conn, rows in iter_raw_batches(model, fields, batch_size=batch_size):
-        for row in rows:
-            updates = {}
-            for field, token in zip(fields, row[1:], strict=True):
-                if not token:
-                    continue
-                try:
-                    current.decrypt(token.encode())
-                    unchanged += 1
-                    continue
-                except InvalidToken:
-                    pass
-                try:
-                    updates[field.column] = every.rotate(token.encode()).decode()
-                except InvalidToken:
-                    raise UndecryptableValueError(model, row[0], field) from None
-            if updates:
-                sets = ", ".join(f"{qn(col)} = %s" for col in updates)
-                with conn.cursor() as cursor:
-                    cursor.execute(
-                        f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(model._meta.pk.column)} = %s",  # noqa: S608
-                        [*updates.values(), row[0]],
-                    )
-                changed += len(updates)
-    return changed, unchanged
+    counts = {"changed": 0, "unchanged": 0}
+
+    def handle(conn, row):
+        updates = {}
+        for field, token in zip(fields, row[1:], strict=True):
+            if not token:
+                continue
+            try:
+                current.decrypt(token.encode())
+                counts["unchanged"] += 1
+                continue
+            except InvalidToken:
+                pass
+            try:
+                updates[field.column] = every.rotate(token.encode()).decode()
+            except InvalidToken:
+                raise UndecryptableValueError(model, row[0], field) from None
+        if updates:
+            sets = ", ".join(f"{qn(col)} = %s" for col in updates)
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(model._meta.pk.column)} = %s",  # noqa: S608
+                    [*updates.values(), row[0]],
+                )
+            counts["changed"] += len(updates)
+
+    for_each_raw_row(model, fields, handle, batch_size=batch_size)
+    return counts["changed"], counts["unchanged"]
 
 
-def decrypt_raw(field, token: str | None) -> str | None:
-    """The plain value of a stored token, or UndecryptableValueError's cause (InvalidToken)."""
+def all_keys() -> MultiFernet:
+    """Every configured key (derive once per run: each derivation is 100,000 rounds)."""
+    return MultiFernet([Fernet(k) for k in derived_keys()])
+
+
+def decrypt_raw(keys: MultiFernet, token: str | None) -> str | None:
+    """The plain value of a stored token; InvalidToken when no key opens it."""
     if not token:
         return token
-    return MultiFernet([Fernet(k) for k in derived_keys()]).decrypt(token.encode()).decode()
+    return keys.decrypt(token.encode()).decode()

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from migration_portal.core.keys import decrypt_raw, iter_raw_batches, reset_field_keys
+from migration_portal.core.keys import all_keys, decrypt_raw, for_each_raw_row, reset_field_keys
 from workers.pii import pii_hash
 
 
@@ -20,28 +20,31 @@ def rehash_model(model, *, batch_size: int) -> tuple[int, int]:
     spec = model.PII_HASH_FIELDS
     hash_columns = list(spec)
     sources = [model._meta.get_field(source) for source, _kind in spec.values()]
-    changed = unchanged = 0
-    for _conn, rows in iter_raw_batches(model, sources, batch_size=batch_size, extra_columns=hash_columns):
-        for row in rows:
-            pk, tokens, stored = row[0], row[1 : 1 + len(sources)], row[1 + len(sources) :]
-            updates = {}
-            for column, field, token, old in zip(hash_columns, sources, tokens, stored, strict=True):
-                try:
-                    plain = decrypt_raw(field, token)
-                except InvalidToken:
-                    raise CommandError(
-                        _("%(model)s #%(pk)s: %(field)s cannot be decrypted with the keys; that batch was rolled back.")
-                        % {"model": model._meta.label, "pk": pk, "field": field.name}
-                    ) from None
-                new = pii_hash(plain, kind=spec[column][1])
-                if new != (old or ""):
-                    updates[column] = new
-            if updates:
-                model._base_manager.filter(pk=pk).update(**updates)
-                changed += 1
-            else:
-                unchanged += 1
-    return changed, unchanged
+    keys = all_keys()
+    counts = {"changed": 0, "unchanged": 0}
+
+    def handle(_conn, row):
+        pk, tokens, stored = row[0], row[1 : 1 + len(sources)], row[1 + len(sources) :]
+        updates = {}
+        for column, field, token, old in zip(hash_columns, sources, tokens, stored, strict=True):
+            try:
+                plain = decrypt_raw(keys, token)
+            except InvalidToken:
+                raise CommandError(
+                    _("%(model)s #%(pk)s: %(field)s cannot be decrypted with the keys; that batch was rolled back.")
+                    % {"model": model._meta.label, "pk": pk, "field": field.name}
+                ) from None
+            new = pii_hash(plain, kind=spec[column][1])
+            if new != (old or ""):
+                updates[column] = new
+        if updates:
+            model._base_manager.filter(pk=pk).update(**updates)
+            counts["changed"] += 1
+        else:
+            counts["unchanged"] += 1
+
+    for_each_raw_row(model, sources, handle, batch_size=batch_size, extra_columns=hash_columns)
+    return counts["changed"], counts["unchanged"]
 
 
 class Command(BaseCommand):
