@@ -1,5 +1,7 @@
 # The portal's image: one image for web, worker and beat (docker-compose.yml picks the command).
-FROM python:3.11-slim-bookworm
+# The base image by exact tag (rebuilds get the same Python); docs/operations.md says how to
+# pin it by digest as well and when to move it.
+FROM python:3.11.14-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=migration_portal.settings.production
@@ -24,7 +26,9 @@ RUN SECRET_KEY=build SALT_KEY=build PII_HASH_KEY=build ALLOWED_HOSTS=localhost D
  && SECRET_KEY=build SALT_KEY=build PII_HASH_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput
 
-RUN useradd --system --uid 1000 portal && mkdir -p /app/media && chown portal /app/media
+RUN useradd --system --uid 1000 --no-create-home --home-dir /nonexistent portal && mkdir -p /app/media && chown portal /app/media
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "migration_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# docker-compose.yml gives each service its own command; this one matches the web's.
+CMD ["gunicorn", "migration_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
+     "--worker-tmp-dir", "/dev/shm", "--no-control-socket", "--access-logfile", "-"]

@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install migrate seed run test test-fast lint messages benchmark worker beat check-deploy clean
+.PHONY: demo install migrate seed run test test-fast lint messages benchmark worker beat check-deploy production-check backup restore clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,20 @@ check-deploy: install
 	DJANGO_SETTINGS_MODULE=migration_portal.settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
 	ALLOWED_HOSTS=portal.example.gov.kh DATABASE_URL=sqlite:///tmp.db REDIS_URL=redis://127.0.0.1:6379/0 SALT_KEY=s PII_HASH_KEY=h \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+## The production install proved without Docker (needs PostgreSQL and Redis; see .ci/production-check).
+production-check:
+	bash .ci/production-check
+
+## Back up the database (pg_dump custom format) and MEDIA_ROOT into BACKUP_DIR, keeping BACKUP_KEEP.
+## The database from DATABASE_URL or the PG* variables. See docs/operations.md.
+BACKUP_DIR ?= backups
+backup:
+	BACKUP_DIR=$(BACKUP_DIR) MEDIA_ROOT=$${MEDIA_ROOT:-media} bash deploy/backup.sh
+
+## Restore one: make restore DUMP=backups/portal-<stamp>.dump (stop web, worker and beat first).
+restore:
+	MEDIA_ROOT=$${MEDIA_ROOT:-media} bash deploy/restore.sh $(DUMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from agencies.api.urls import router as agencies_router
 from complaints.api.urls import router as complaints_router
+from migration_portal.core import health
 from migration_portal.core import views as core_views
 from migration_portal.core.api.routers import api_root_view
 from remittances.api.urls import router as remittances_router
@@ -43,7 +44,8 @@ api_patterns = [
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/jobs", health.healthz_jobs, name="healthz-jobs"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,23 +1,117 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from migration_portal.core.admin_base import ScopedAdminMixin
 
+from . import services
 from .models import User
+
+
+class UnusedAccountFilter(admin.SimpleListFilter):
+    """Active accounts nobody has signed in to for 90 days (or ever, 90 days after creation)."""
+
+    title = _("use")
+    parameter_name = "unused"
+
+    def lookups(self, request, model_admin):
+        return [("90", _("Not used for 90 days"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "90":
+            return queryset.filter(services.inactive_q(services.INACTIVE_DAYS))
+        return queryset
+
+
+class AccountImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+    send_invitations = forms.BooleanField(label=_("E-mail each person an invitation to choose a password"), required=False,
+                                          initial=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:
+            raise ValidationError(_("The file is larger than 1 MB."))
+        return upload
 
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
-    list_display = ("username", "get_full_name", "email", "agency", "province", "is_staff", "is_active")
-    list_filter = ("is_staff", "is_active", "groups", "province")
+    list_display = ("username", "get_full_name", "email", "agency", "province", "is_staff", "is_active", "last_login")
+    list_filter = (UnusedAccountFilter, "is_staff", "is_active", "groups", "province")
     list_select_related = ("agency", "province")
     search_fields = ("username", "first_name", "last_name", "email")
     autocomplete_fields = ("agency",)
     show_full_result_count = False
-    fieldsets = DjangoUserAdmin.fieldsets + (
+    actions = ["send_invitations", "deactivate"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
         (_("Portal binding"), {"fields": ("agency", "province", "phone", "language")}),
     )
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
         (_("Portal binding"), {"fields": ("email", "agency", "province", "groups")}),
     )
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="accounts_user_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        errors = []
+        form = AccountImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.accounts_import(actor=request.user, data=form.cleaned_data["file"].read())
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                errors = result.errors
+                if not errors:
+                    if form.cleaned_data["send_invitations"]:
+                        for user in result.created:
+                            services.account_invite(actor=request.user, user=user)
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d account created.", "%(count)d accounts created.", len(result.created))
+                        % {"count": len(result.created)},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:accounts_user_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "errors": errors,
+            "columns": ", ".join(services.IMPORT_COLUMNS),
+            "title": _("Import accounts"),
+        }
+        return TemplateResponse(request, "admin/accounts/user/import.html", context)
+
+    @admin.action(description=_("Send an invitation to choose a password"), permissions=["change"])
+    def send_invitations(self, request, queryset):
+        sent = 0
+        for user in queryset:
+            try:
+                services.account_invite(actor=request.user, user=user)
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], messages.WARNING)
+            else:
+                sent += 1
+        self.message_user(request, ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent) % {"count": sent})
+
+    @admin.action(description=_("Deactivate (the person has left)"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = services.accounts_deactivate(actor=request.user, users=list(queryset))
+        self.message_user(request, ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", count)
+                          % {"count": count})

@@ -1,6 +1,7 @@
 """Tasks shared by every app."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from .jobs import jobs_sweep
 from .notify import EMAIL_TRANSIENT_ERRORS, notification_send_email, notifications_resend_unsent
@@ -41,3 +42,23 @@ def requeue_jobs() -> dict:
 def ping() -> str:
     """Health check for a worker (used by the real-broker test)."""
     return "pong"
+
+
+HEARTBEAT_KEY = "portal:worker-heartbeat"
+
+
+@shared_task(ignore_result=True)
+def heartbeat(token: str = "") -> str:
+    """Prove the queue is moving: beat sends this every five minutes, a worker stores the time.
+
+    ``/healthz/jobs`` reads the time back; a token marks one particular message (the
+    production check queues one and waits for it). Guard: it only overwrites a
+    timestamp, so running it twice does no harm.
+    """
+    from django.core.cache import cache
+
+    now = timezone.now().isoformat()
+    cache.set(HEARTBEAT_KEY, now, timeout=None)
+    if token:
+        cache.set(f"{HEARTBEAT_KEY}:{token}", now, timeout=60 * 60)
+    return now

@@ -11,6 +11,10 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
+
+from migration_portal.logging import build_logging
+from migration_portal.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -18,6 +22,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
+# Old secret keys still accepted for sessions and tokens, and for decrypting personal
+# identifiers until `manage.py rotate_encryption_keys` has run (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 # Personal identifiers (national ID, passport, phone) are encrypted at rest with a key
 # derived from SECRET_KEY and SALT_KEY (django-fernet-encrypted-fields), and looked up
@@ -44,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_guid",
     "auditlog",
     "axes",
     "encrypted_fields",
@@ -59,6 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before host validation and the HTTPS redirect (core/health.py).
+    "migration_portal.core.health.HealthCheckMiddleware",
+    # A request ID (X-Request-ID, or a new one) on every log line of the request.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,9 +108,31 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+
+
+def database_from_env(default: str | None = None) -> dict:
+    """DATABASE_URL (its password percent-encoded: %40 for @, %2F for /, %3A for :), or
+    else the parts POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, POSTGRES_USER and
+    POSTGRES_PASSWORD taken as they are, so any password works without quoting."""
+    if env("DATABASE_URL", default=""):
+        return env.db("DATABASE_URL")
+    if env("POSTGRES_HOST", default=""):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env("POSTGRES_HOST"),
+            "PORT": env.int("POSTGRES_PORT", default=5432),
+            "NAME": env("POSTGRES_DB"),
+            "USER": env("POSTGRES_USER"),
+            "PASSWORD": env("POSTGRES_PASSWORD"),
+        }
+    if default is None:
+        raise environ.ImproperlyConfigured(
+            "Set DATABASE_URL, or POSTGRES_HOST with POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD"
+        )
+    return env.db_url_config(default)
+
+
+DATABASES = {"default": database_from_env(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -189,8 +223,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 3,
 }
+# Optional: a prefix on every broker key, for a Redis shared with other applications
+# (and for checks that must delete only their own keys).
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")
+if REDIS_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{REDIS_KEY_PREFIX}:"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes each run to the database as it sends it (a few a day), so the admin and
+# /healthz/jobs show the true last run.
+CELERY_BEAT_SYNC_EVERY = 1
 
 # --- Cache ------------------------------------------------------------------
 # Production caches (rate-limit counters) in Redis, in another database than the broker's,
@@ -214,6 +256,12 @@ REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or redis_url_next_db(REDIS_
 # after migrate (only rows that do not exist yet), so operators can pause or
 # change a schedule in the admin without the next deploy undoing it.
 PORTAL_BEAT_SCHEDULE = {
+    # Operations: a worker stores the time it ran this; /healthz/jobs fails when it is old
+    # (beat stopped, or the queue backed up behind it).
+    "worker-heartbeat": {
+        "task": "migration_portal.core.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+    },
     # Prakas 251: every agency inspected at least every two years; earlier on risk.
     "plan-inspections": {
         "task": "agencies.tasks.plan_inspections",
@@ -311,19 +359,21 @@ SPECTACULAR_SETTINGS = {
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # WeasyPrint warns on every PDF that it subsets fonts with fontTools; harmless.
-        "weasyprint": {"level": "ERROR"},
-        "fontTools": {"level": "ERROR"},
-    },
+# --- Logs and errors (docs/operations.md) -------------------------------------------
+# One line per event on stdout, printed once: plain here, JSON lines in production
+# (LOG_FORMAT), UTC timestamps, and the request ID carried into the tasks it queues.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = build_logging(LOG_FORMAT, env("LOG_LEVEL", default="INFO"))
+# Celery logs through the configuration above instead of replacing the root's handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
 }
+# Error reports go to Sentry only when SENTRY_DSN is set; personal data is scrubbed.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+init_sentry(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
 
 # --- Portal -----------------------------------------------------------------
 PORTAL = {
@@ -375,4 +425,8 @@ PORTAL = {
         # Returnees in a surge (250,000 in 18 days in 2014), read by a background job.
         "returns_import": {"max_bytes": 40 * 1024 * 1024, "max_rows": 300_000, "max_uncompressed": 200 * 1024 * 1024},
     },
+    # /healthz/jobs fails when beat or the worker heartbeat is older than this, or when
+    # more messages than this wait in the queue.
+    "HEALTH_STALE_MINUTES": 15,
+    "HEALTH_QUEUE_MAX": 200,
 }

@@ -26,6 +26,12 @@ class Worker(BaseModel):
 
     #: Fields holding personal identifiers: they drive masking and the read log.
     SENSITIVE_FIELDS = ("national_id", "passport_number", "phone", "next_of_kin_phone")
+    #: Lookup hash column -> (encrypted field, kind for pii_hash); `rehash_identifiers` reads it.
+    PII_HASH_FIELDS = {
+        "national_id_hash": ("national_id", "national_id"),
+        "passport_hash": ("passport_number", "passport"),
+        "phone_hash": ("phone", "phone"),
+    }
 
     ref = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
     name_km = models.CharField(_("name in Khmer"), max_length=120, blank=True)
