@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from migration_portal.accounts import views as account_views
 from migration_portal.core import views as core_views
 
 admin.site.site_header = _("Labour Migration Portal: Ministry of Labour and Vocational Training")
@@ -32,6 +33,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
     path("accounts/", include("migration_portal.accounts.urls")),
+    # The admin's sign-in page shows "Forgot your password?" when this name exists.
+    path("admin/password_reset/", account_views.PasswordResetView.as_view(), name="admin_password_reset"),
     path("notifications/", core_views.NotificationListView.as_view(), name="notifications"),
     path("jobs/<int:pk>/", core_views.JobDetailView.as_view(), name="job-detail"),
     path("", include("agencies.urls")),
