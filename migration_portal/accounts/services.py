@@ -91,7 +91,7 @@ def password_reset_request(*, email: str, language: str) -> None:
 def password_reset_recipients(email: str) -> list[int]:
     """Active users with a usable password and exactly this address (case-insensitive)."""
     users = User.objects.filter(email__iexact=email.strip(), is_active=True)
-    return [u.pk for u in users.only("pk", "password") if u.has_usable_password() and u.email]
+    return [u.pk for u in users.only("pk", "password", "email") if u.has_usable_password() and u.email]
 
 
 def password_reset_link(user: User) -> str:
