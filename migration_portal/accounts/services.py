@@ -14,6 +14,11 @@ from migration_portal.core.tasks_util import enqueue
 from .models import ApiToken, User
 
 
+def _subject(user) -> User:
+    # request.user is a lazy proxy; the timeline needs the model class itself.
+    return User(pk=user.pk)
+
+
 @transaction.atomic
 def user_sign_out_everywhere(*, user: User, actor: User) -> int:
     """End every session of ``user`` and revoke their API tokens; returns the tokens revoked.
@@ -28,7 +33,7 @@ def user_sign_out_everywhere(*, user: User, actor: User) -> int:
     user.refresh_from_db(fields=["session_epoch"])
     revoked, _by_model = ApiToken.objects.filter(user=user).delete()
     event_record(
-        subject=user,
+        subject=_subject(user),
         code="signed_out_everywhere",
         actor=actor,
         message=_("All sessions ended and %(count)d API tokens revoked.") % {"count": revoked},
@@ -56,7 +61,7 @@ def api_token_create(*, user: User, name: str, days: int) -> tuple[ApiToken, str
     if not name:
         raise ValidationError({"name": _("Give the token a name.")}, code="required")
     token, clear = ApiToken.objects.create(user=user, expiry=timedelta(days=days), name=name[:100])
-    event_record(subject=user, code="api_token_created", actor=user, message=token.name,
+    event_record(subject=_subject(user), code="api_token_created", actor=user, message=token.name,
                  data={"token": token.pk, "expiry": token.expiry.isoformat()})
     return token, clear
 
@@ -71,7 +76,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
     if token.user_id != actor.pk and not can_revoke_any_token(actor):
         raise PermissionDenied
     owner = token.user
-    event_record(subject=owner, code="api_token_revoked", actor=actor, message=token.name,
+    event_record(subject=_subject(owner), code="api_token_revoked", actor=actor, message=token.name,
                  data={"token": token.pk, "by_administrator": token.user_id != actor.pk})
     token.delete()
 
