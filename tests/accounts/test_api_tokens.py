@@ -72,7 +72,9 @@ def test_the_service_refuses_a_lifetime_above_the_maximum_too(agency_user_a, set
     api_token_create(user=agency_user_a, name="t", days=10)
 
 
-@pytest.mark.parametrize(("age", "works"), [(timedelta(days=30) - timedelta(minutes=1), True), (timedelta(days=30, minutes=1), False)])
+@pytest.mark.parametrize(
+    ("age", "works"), [(timedelta(days=30) - timedelta(minutes=1), True), (timedelta(days=30, minutes=1), False)]
+)
 def test_an_expired_token_is_refused(agency_user_a, age, works):
     with time_machine.travel(START, tick=False) as clock:
         _token, clear = api_token_create(user=agency_user_a, name="t", days=30)
@@ -155,3 +157,25 @@ def test_last_use_is_recorded_at_most_once_a_minute(agency_user_a):
 def test_the_token_list_needs_a_signed_in_user():
     response = Client().get(reverse("api-tokens"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_tokens_of_drf_authtoken_move_to_digests_and_keep_working(agency_user_a):
+    """The migration that retires DRF's authtoken table (keys in clear)."""
+    import importlib
+    import types
+
+    from django.apps import apps
+
+    migration = importlib.import_module("migration_portal.accounts.migrations.0004_move_drf_tokens_to_api_tokens")
+    old_key = "0123456789abcdef0123456789abcdef01234567"  # a DRF key: 40 hex characters
+    created = "timestamp with time zone" if connection.vendor == "postgresql" else "datetime"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id bigint, created {created})")
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [old_key, agency_user_a.pk, START])
+    # The migration needs only these two things of its schema editor.
+    editor = types.SimpleNamespace(connection=connection, execute=lambda sql: connection.cursor().execute(sql))
+    migration.move_tokens(apps, editor)
+    assert "authtoken_token" not in connection.introspection.table_names()
+    token = ApiToken.objects.get(user=agency_user_a)
+    assert old_key not in token.digest and token.expiry is not None
+    assert api(old_key).get(API_URL).status_code == 200

@@ -10,7 +10,10 @@ pytestmark = pytest.mark.django_db
 LIMIT = 5
 
 
-def attempt(address: str, username: str, password: str = "wrong-password"):
+WRONG = "wrong-password"
+
+
+def attempt(address: str, username: str, password: str = WRONG):
     return Client(REMOTE_ADDR=address).post(reverse("login"), {"username": username, "password": password})
 
 

@@ -28,7 +28,9 @@ def login(user) -> Client:
     return client
 
 
-@pytest.mark.parametrize(("idle", "still_in"), [(timedelta(hours=8) - timedelta(minutes=1), True), (timedelta(hours=8, minutes=1), False)])
+@pytest.mark.parametrize(
+    ("idle", "still_in"), [(timedelta(hours=8) - timedelta(minutes=1), True), (timedelta(hours=8, minutes=1), False)]
+)
 def test_staff_session_ends_after_a_working_day_idle(settings, licensing_officer, idle, still_in):
     settings.SESSION_IDLE_TIMEOUT = 8 * 60 * 60
     with time_machine.travel(START, tick=False) as clock:

@@ -103,7 +103,8 @@ def test_the_recorder_sees_a_violation(browser, live_server):
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
     page.goto(live_server.url + reverse("home"), wait_until="networkidle")
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.body.appendChild(s); }")
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
+                  " document.body.appendChild(s); }")
     page.wait_for_timeout(200)
     assert page.evaluate("window.__csp") and page.evaluate("window.x") is None
     context.close()

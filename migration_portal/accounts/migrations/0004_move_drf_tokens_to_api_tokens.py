@@ -26,13 +26,14 @@ def move_tokens(apps, schema_editor):
         cursor.execute(f"SELECT key, user_id, created FROM {OLD_TABLE}")  # noqa: S608 - constant name
         rows = cursor.fetchall()
     for key, user_id, created in rows:
-        token = ApiToken.objects.create(
+        token = ApiToken(
             digest=hash_token(key),
             token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH],
             user_id=user_id,
             expiry=expiry,
             name="API token (migrated)",
         )
+        token.save()
         ApiToken.objects.filter(pk=token.pk).update(created=created)
     schema_editor.execute(f"DROP TABLE {OLD_TABLE}")
 
