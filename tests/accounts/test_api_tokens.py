@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -179,3 +180,17 @@ def test_tokens_of_drf_authtoken_move_to_digests_and_keep_working(agency_user_a)
     token = ApiToken.objects.get(user=agency_user_a)
     assert old_key not in token.digest and token.expiry is not None
     assert api(old_key).get(API_URL).status_code == 200
+
+
+def test_admin_token_changelist_queries_do_not_grow_with_tokens(superuser, agency_user_a, django_assert_max_num_queries):
+    admin = login(superuser)
+    url = reverse("admin:accounts_apitoken_changelist")
+    api_token_create(user=agency_user_a, name="one", days=30)
+    admin.get(url)  # the first request records the session's activity
+    with CaptureQueriesContext(connection) as one:
+        assert admin.get(url).status_code == 200
+    for n in range(10):
+        api_token_create(user=agency_user_a, name=f"t{n}", days=30)
+    # session, user, the rows with their owners joined, the count, the date hierarchy: no per-row query
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert admin.get(url).status_code == 200
