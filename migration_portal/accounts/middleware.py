@@ -13,6 +13,14 @@ LAST_ACTIVITY_KEY = "_portal_last_activity"
 ACTIVITY_RESOLUTION = 60
 
 
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    """A sign-in is activity: recorded in the session that ``login`` is about to save, so the
+    first requests after it need no write of their own."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_ACTIVITY_KEY] = int(time.time())
+
+
 def idle_timeout_for(user) -> int:
     """Seconds of inactivity after which this user's session ends."""
     if user.agency_id and not (user.is_staff or user.is_superuser):
