@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
@@ -46,7 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     # A request ID (X-Request-ID, or a new one) on every log line of the request.
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # ?page=abc and the like: a 400 naming the parameter before any view runs.
     "migration_portal.core.middleware.QueryParameterGuardMiddleware",
+    "migration_portal.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # AxesMiddleware must be last: it turns a lockout into a response.
@@ -153,11 +157,53 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Failed logins: five wrong passwords for one username from one address lock
-# that pair for 30 minutes (django-axes).
+# --- Sign-in, sessions, tokens and headers (docs/security.md) -----------------
+# Failed logins (django-axes): five wrong passwords for one username lock it for 30
+# minutes, whichever addresses they came from (a guesser rotating addresses is
+# stopped too); the pair entry keeps the address in the lockout record. No entry for
+# the address alone: offices share one address, and one clerk's typos must not lock
+# their colleagues out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+# A password-reset link works once (the token hashes the password and last login)
+# and for this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Reset requests per e-mail address and per client address, per hour.
+PASSWORD_RESET_RATE_PER_EMAIL = env.int("PASSWORD_RESET_RATE_PER_EMAIL", default=3)
+PASSWORD_RESET_RATE_PER_ADDRESS = env.int("PASSWORD_RESET_RATE_PER_ADDRESS", default=20)
+# Sliding idle limits, in seconds: government accounts (ministry staff, provincial
+# officers, anyone with admin access) after a working day without a request; agency
+# users after a week. The last activity is written at most once a minute.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 60 * 60)
+SESSION_IDLE_TIMEOUT_AGENCY = env.int("SESSION_IDLE_TIMEOUT_AGENCY", default=7 * 24 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 60 * 60)
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; the owner picks the
+# lifetime, at most API_TOKEN_MAX_DAYS.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {"TOKEN_PREFIX": "mp_", "AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None, "AUTO_REFRESH": False}
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Content-Security-Policy (django-csp 4): no inline script anywhere; scripts, styles,
+# images and fonts from this server only. Inline <script> needs the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Style attributes only (not <style> elements): the charts, drawn once for the pages and
+        # the PDFs, and the progress bars size and colour their parts in attributes. They can
+        # run no script and load nothing but images, which img-src limits to this server.
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -324,7 +370,7 @@ PORTAL_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "migration_portal.accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["migration_portal.core.api.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [

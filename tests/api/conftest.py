@@ -12,11 +12,11 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from werkzeug.test import Client
 
 from agencies.choices import AdvertisementStatus, InspectionStatus, ReportStatus
 from complaints.choices import TraffickingIndicator
+from migration_portal.accounts.services import api_token_create
 from remittances.choices import Audience
 from remittances.models import LiteracySession
 from workers import services as worker_services
@@ -92,7 +92,7 @@ def contract(in_process_requests):
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
 
         def call(self, user, method: str, url: str, *, operation: str, **kwargs):
-            headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"} if user else {}
+            headers = {"Authorization": f"Token {api_token_create(user=user, name='contract', days=30)[1]}"} if user else {}
             response = Client(self.app).open(url, method=method, headers=headers, **kwargs)
             # Raises (FailureGroup) when the status, content type or body break the contract.
             self.schema[operation][method].validate_response(response)

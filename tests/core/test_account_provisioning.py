@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from migration_portal.accounts.models import User
+from migration_portal.accounts.models import ApiToken, User
+from migration_portal.accounts.services import api_token_create
 from migration_portal.core.scoping import AGENCY_USERS, LICENSING, PROVINCIAL_OFFICERS
 
 from ..factories import UserFactory
@@ -173,7 +173,7 @@ def test_the_invitation_action_sends_one_per_selected_account(admin_client, djan
 
 def test_deactivation_closes_the_account_and_its_api_token(admin_client, superuser, client_for):
     leaver = UserFactory(username="leaver", groups=[PROVINCIAL_OFFICERS])
-    Token.objects.create(user=leaver)
+    api_token_create(user=leaver, name='script', days=30)
     leaver_client = client_for(leaver)
     response = admin_client.post(reverse("admin:accounts_user_changelist"),
                                  {"action": "deactivate", "_selected_action": [leaver.pk, superuser.pk]})
@@ -182,7 +182,7 @@ def test_deactivation_closes_the_account_and_its_api_token(admin_client, superus
     superuser.refresh_from_db()
     assert not leaver.is_active
     assert superuser.is_active  # never oneself
-    assert not Token.objects.filter(user=leaver).exists()
+    assert not ApiToken.objects.filter(user=leaver).exists()
     # The open session ends with the account.
     assert leaver_client.get(reverse("notifications")).status_code == 302
 
