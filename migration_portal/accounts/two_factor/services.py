@@ -123,21 +123,28 @@ def code_check(*, user, code: str) -> CodeCheck:
     device refuses every code, right or wrong, until the wait has passed.
     """
     code = normalise_code(code)
-    devices = app_device(user) if code.isdigit() else backup_device(user)
-    if devices is None or not code:
+    app = app_device(user)
+    device = app if app is not None and code.isdigit() and len(code) == app.digits else backup_device(user)
+    if device is None or not code:
         return CodeCheck(None)
-    allowed, info = devices.verify_is_allowed()
+    allowed, info = device.verify_is_allowed()
     if not allowed:
         return CodeCheck(None, (info or {}).get("locked_until"))
-    verified = django_otp.verify_token(user, devices.persistent_id, code)
+    verified = django_otp.verify_token(user, device.persistent_id, code)
     if verified is not None:
         return CodeCheck(verified)
-    devices.refresh_from_db()
-    _allowed, info = devices.verify_is_allowed()
+    device.refresh_from_db()
+    _allowed, info = device.verify_is_allowed()
     return CodeCheck(None, (info or {}).get("locked_until"))
 
 
 # --- Enrolment and management --------------------------------------------------------
+
+
+def _log(user, code: str, message, actor=None) -> None:
+    # request.user is a lazy proxy; the timeline needs the model instance itself.
+    subject = user._meta.model.objects.get(pk=user.pk)
+    event_record(subject=subject, code=code, actor=actor or subject, message=message)
 
 
 def app_device_pending(*, user) -> TOTPDevice:
@@ -175,7 +182,7 @@ def two_factor_enrol_confirm(*, user, device_id: int, code: str) -> list[str] | 
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_backup_codes(user)
-    event_record(subject=user, code="two_factor.enrolled", actor=user, message=_("Two-factor sign-in set up."))
+    _log(user, "two_factor.enrolled", _("Two-factor sign-in set up."))
     return codes
 
 
@@ -183,7 +190,7 @@ def two_factor_enrol_confirm(*, user, device_id: int, code: str) -> list[str] | 
 def two_factor_backup_codes_renew(*, user) -> list[str]:
     """Ten new backup codes; the old ones stop working."""
     codes = _new_backup_codes(user)
-    event_record(subject=user, code="two_factor.backup_codes_renewed", actor=user, message=_("New backup codes made."))
+    _log(user, "two_factor.backup_codes_renewed", _("New backup codes made."))
     return codes
 
 
@@ -198,7 +205,7 @@ def _remove_devices(user) -> int:
 def two_factor_remove(*, user) -> None:
     """The user removes their own second factor (the page checks their password first)."""
     _remove_devices(user)
-    event_record(subject=user, code="two_factor.removed", actor=user, message=_("Two-factor sign-in removed by the user."))
+    _log(user, "two_factor.removed", _("Two-factor sign-in removed by the user."))
 
 
 @transaction.atomic
@@ -210,12 +217,7 @@ def two_factor_reset(*, user, actor) -> bool:
     """
     removed = _remove_devices(user)
     if removed:
-        event_record(
-            subject=user,
-            code="two_factor.reset",
-            actor=actor,
-            message=_("Two-factor sign-in reset by an administrator."),
-        )
+        _log(user, "two_factor.reset", _("Two-factor sign-in reset by an administrator."), actor=actor)
     return bool(removed)
 
 
