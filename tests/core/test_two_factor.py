@@ -431,3 +431,32 @@ def test_the_test_helper_verifies_like_the_code_page(ministry_user):
     assert client.get(reverse("complaint-list")).status_code == 302
     verify_second_factor(client, ministry_user)
     assert client.get(reverse("complaint-list")).status_code == 200
+
+
+def test_the_admin_login_goes_through_the_same_flow(ministry_user, enrolled):
+    client = Client()
+    response = client.post(reverse("admin:login"), {"username": ministry_user.username, "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 302 and index.url.startswith(reverse("two-factor-verify"))
+    with time_machine.travel(NOW, tick=False):
+        assert verify(client, code_at(enrolled, NOW), "/admin/").url == "/admin/"
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_group_changelist_query_count_does_not_grow_with_groups(superuser, client_for):
+    client = client_for(superuser)
+    url = reverse("admin:auth_group_changelist")
+    client.get(url)  # warm the content types and the session
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for name in ("Extra one", "Extra two", "Extra three"):
+        GroupTwoFactorPolicy.objects.create(group=Group.objects.create(name=name), required=True)
+    # Session, user, the filtered and the full count, the page of groups joined to their
+    # policies, the user's groups (the menu's role) and the unread notifications: none per group.
+    assert queries() == before == 7
