@@ -320,6 +320,11 @@ def test_api_session_of_an_agency_user_without_a_requirement_is_served(agency_us
     assert password_client(agency_user_a).get("/api/agencies/").status_code == 200
 
 
+def test_api_session_of_an_agency_user_who_turned_it_on_owes_the_code(agency_user_a):
+    TOTPDevice.objects.create(user=agency_user_a, name="Phone", confirmed=True)
+    assert password_client(agency_user_a).get("/api/agencies/").status_code == 403
+
+
 # --- Managing one's own second factor ------------------------------------------------------------
 
 
