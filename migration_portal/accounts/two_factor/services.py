@@ -233,3 +233,15 @@ def secret_base32_for(usernames: list[str]) -> dict[str, str]:
     """username -> base32 secret of their authenticator device, for those who have one."""
     devices = TOTPDevice.objects.filter(user__username__in=usernames, confirmed=True).select_related("user")
     return {device.user.username: secret_base32(device) for device in devices}
+
+
+def client_session_verify(client, user) -> None:
+    """Verify the session of a Django ``Client`` signed in with ``force_login`` (the benchmark
+    command), as the code page would, for a user who must use a second factor."""
+    if not must_use_second_factor(user):
+        return
+    device = demo_enrol(user=user)
+    session = client.session
+    session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    remember_device(device)
