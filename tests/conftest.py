@@ -22,6 +22,7 @@ from migration_portal.core.scoping import (
 )
 
 from .factories import AgencyFactory, UserFactory, province
+from .sessions import sign_in
 
 
 _pinned_clock = None
@@ -159,12 +160,16 @@ def superuser(db):
 
 @pytest.fixture
 def client_for():
-    """A logged-in Django test client for a user (None: anonymous)."""
+    """A signed-in Django test client for a user (None: anonymous).
+
+    Signed in as the portal does it: the password step, and for users who must use a
+    second factor (ministry staff, superusers) a session verified with their device.
+    """
 
     def make(user=None) -> Client:
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
     return make

@@ -19,3 +19,7 @@ class AccountsConfig(AppConfig):
         # Groups and their permissions follow roles.py after every migrate, so the
         # roles are reviewed like code and a new model's permissions are never forgotten.
         post_migrate.connect(sync_roles, dispatch_uid="accounts.sync_roles")
+
+        from .two_factor import signals
+
+        signals.connect()

@@ -1,6 +1,6 @@
 """People who sign in: ministry staff, provincial officers and agency users."""
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -153,3 +153,27 @@ class ApiToken(AbstractAuthToken):
     @property
     def is_expired(self) -> bool:
         return self.expiry is not None and self.expiry <= timezone.now()
+
+
+class GroupTwoFactorPolicy(models.Model):
+    """Whether the members of one group must confirm their sign-in with a second factor.
+
+    Ministry staff and superusers always must; this lets the ministry require it of
+    another group too (a province's officers, say). Edited on the group's admin page.
+    """
+
+    group = models.OneToOneField(
+        Group, on_delete=models.CASCADE, primary_key=True, related_name="two_factor_policy", verbose_name=_("group")
+    )
+    required = models.BooleanField(
+        _("members of this group must use a second factor"),
+        default=False,
+        help_text=_("When ticked, members must sign in with a code from an authenticator app or a backup code."),
+    )
+
+    class Meta:
+        verbose_name = _("two-factor sign-in policy")
+        verbose_name_plural = _("two-factor sign-in policies")
+
+    def __str__(self) -> str:
+        return str(self.group)

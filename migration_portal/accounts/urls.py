@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import views
 from .invitation_views import InvitationAcceptView
+from .two_factor import views as two_factor
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -21,4 +22,9 @@ urlpatterns = [
     path("sessions/end-all/", views.sign_out_everywhere, name="sign-out-everywhere"),
     path("tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api-token-revoke"),
+    path("two-factor/", two_factor.TwoFactorView.as_view(), name="two-factor"),
+    path("two-factor/verify/", two_factor.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
+    path("two-factor/enrol/", two_factor.TwoFactorEnrolView.as_view(), name="two-factor-enrol"),
+    path("two-factor/backup-codes/", two_factor.BackupCodesRenewView.as_view(), name="two-factor-backup-codes"),
+    path("two-factor/remove/", two_factor.TwoFactorRemoveView.as_view(), name="two-factor-remove"),
 ]

@@ -68,6 +68,7 @@ from agencies.models import (
 )
 from agencies.risk import months_back
 from migration_portal.accounts.models import User
+from migration_portal.accounts.two_factor.services import demo_enrol, secret_base32_for
 from migration_portal.core.models import Event, Notification
 from migration_portal.core.scoping import (
     AGENCY_USERS,
@@ -652,6 +653,10 @@ def seed_reference_users(demo: Demo) -> None:
         )
         user.groups.add(groups[group])
         demo.users[username] = user
+    # Staff must sign in with a second factor: each gets an authenticator secret, printed
+    # with the logins (``manage.py totp_code USERNAME`` gives the current code).
+    for user in [admin] + [demo.users[u[0]] for u in MINISTRY_USERS]:
+        demo_enrol(user=user)
     for username, code, first, last in PROVINCIAL_USERS:
         user = User.objects.create(
             username=username,
@@ -1640,11 +1645,12 @@ def _admin_page(model: str | None) -> str:
         return "/admin/"
 
 
-def logins() -> list[tuple[str, str, str, str]]:
-    """(role, username, password, page to open) for every demo login that exists.
+def logins() -> list[tuple[str, str, str, str, str]]:
+    """(role, username, password, second-factor secret, page to open) for every demo login that exists.
 
     A login whose password is not the demo one (an ``admin`` that was there before
-    the seed, a password since changed) says so instead of printing a wrong one.
+    the seed, a password since changed) says so instead of printing a wrong one. The
+    secret (base32, as authenticator apps take it) is shown for staff, who must use it.
     """
     rows = [("Superuser (everything)", "admin", DEMO_PASSWORD, "/admin/")]
     rows += [(role, username, DEMO_PASSWORD, _admin_page(page)) for username, _g, _f, _l, role, page in MINISTRY_USERS]
@@ -1658,8 +1664,9 @@ def logins() -> list[tuple[str, str, str, str]]:
     # One hash check per distinct hash (the demo users share one), without the
     # upgrade-on-login side effect of User.check_password.
     works = {encoded: check_password(DEMO_PASSWORD, encoded) for encoded in set(hashes.values())}
+    secrets = secret_base32_for(list(hashes))
     return [
-        (role, username, password if works[hashes[username]] else "(not the demo one)", page)
+        (role, username, password if works[hashes[username]] else "(not the demo one)", secrets.get(username, ""), page)
         for role, username, password, page in rows
         if username in hashes
     ]

@@ -401,6 +401,33 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Two-factor sign-in ---------------------------------------------------------
+# A second factor (an authenticator app's TOTP code, or one of ten backup codes) is
+# required of ministry staff, superusers and members of groups flagged in the admin;
+# provincial officers and agency users may turn it on (django-otp). Enforcement is one
+# middleware for the pages and the admin, and the API's session authentication; token
+# calls are not interrupted. See docs/security.md.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_AUTH_MIDDLEWARE = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_AUTH_MIDDLEWARE + 1 : _AUTH_MIDDLEWARE + 1] = [
+    "migration_portal.accounts.two_factor.middleware.VerifiedDeviceMiddleware",
+    "migration_portal.accounts.two_factor.middleware.TwoFactorMiddleware",
+]
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "migration_portal.accounts.two_factor.api.VerifiedSessionAuthentication"
+    if name == "rest_framework.authentication.SessionAuthentication"
+    else name
+    for name in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
+]
+OTP_TOTP_ISSUER = "MOLVT Labour Migration Portal"
+# Wrong codes slow the next attempt down: 1, 2, 4, 8 ... seconds after 1, 2, 3, 4 failures.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The device a session was verified with is re-read from the cache for this long
+# (dropped at once when the device changes), rather than from the database on every request.
+TWO_FACTOR_DEVICE_CACHE_SECONDS = 300
+TWO_FACTOR_BACKUP_CODES = 10
+
 # --- Audit ------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -181,6 +181,15 @@ def test_the_output_lists_every_login_and_the_main_pages():
     for username in usernames:
         assert username in output
     assert DEMO_PASSWORD in output
+    # Staff must use a second factor: each has an authenticator device whose secret is printed.
+    from migration_portal.accounts.two_factor.services import app_device, secret_base32
+
+    for username in ["admin"] + [u[0] for u in MINISTRY_USERS]:
+        device = app_device(User.objects.get(username=username))
+        assert device is not None and secret_base32(device) in output
+    for username in [u[0] for u in PROVINCIAL_USERS]:
+        assert app_device(User.objects.get(username=username)) is None
+    assert "totp_code" in output
     for path in ("/admin/", "/agency/", "/province/", "/api/docs/"):
         assert path in output
     assert "monthly reports" in output  # the timings of the steps

@@ -35,6 +35,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from migration_portal.accounts.models import User
+from migration_portal.accounts.two_factor.services import client_session_verify
 from migration_portal.core.admin_base import EstimatedCountPaginator
 from migration_portal.core.scoping import AGENCY_USERS, PROVINCIAL_OFFICERS
 from migration_portal.reference.models import Country, Province
@@ -154,6 +155,7 @@ class Command(BaseCommand):
         for role, user in users.items():
             client = Client(SERVER_NAME="localhost")  # ALLOWED_HOSTS has no "testserver" outside the test runner
             client.force_login(user)
+            client_session_verify(client, user)  # staff owe a second factor, as after the code page
             clients[role] = client
         self.stdout.write(f"\n{len(cases)} cases, median of {runs} runs after {warmup} warm-up runs.\n")
         header = (

@@ -63,7 +63,7 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         rows = demo.logins()
-        headers = ("Role", "Username", "Password", "Open")
+        headers = ("Role", "Username", "Password", "Two-factor secret", "Open")
         widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
         line = "  ".join(f"{{:<{w}}}" for w in widths)
         self.stdout.write("")
@@ -72,6 +72,10 @@ class Command(BaseCommand):
         self.stdout.write(line.format(*("-" * w for w in widths)))
         for row in rows:
             self.stdout.write(line.format(*row).rstrip())
+        self.stdout.write(
+            "  Staff confirm their sign-in with a code: add the secret to an authenticator app, or print\n"
+            "  the current code with: python manage.py totp_code USERNAME"
+        )
         self.stdout.write("")
         for username, name, note in demo.featured_agencies():
             self.stdout.write(f"  {username:<15} {name}: {note}")
