@@ -166,6 +166,8 @@ LOGOUT_REDIRECT_URL = "home"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+# Without this, django-axes prints its configuration at the start of every command.
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 # A password-reset link works once (the token hashes the password and last login)
 # and for this many seconds.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)

@@ -11,6 +11,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .tables import Period
@@ -18,6 +19,18 @@ from .tables import Period
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 MAX_YEARS = 30  # a range longer than this is refused: no table is meant to be that wide
+
+
+def clean_recorded_year(year: int | None) -> int | None:
+    """A year that has begun: the register holds no figures for a year still to come, and a
+    page that showed an empty table for 2099 would look like a year with nothing in it."""
+    if year is not None and year > timezone.localdate().year:
+        raise ValidationError(
+            _("There are no figures for %(year)d yet: choose %(last)d or earlier.")
+            % {"year": year, "last": timezone.localdate().year},
+            code="future",
+        )
+    return year
 
 
 class ProvinceField(forms.ChoiceField):
@@ -83,6 +96,15 @@ class PeriodForm(StatisticsForm):
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                               error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
 
+    def clean_year(self):
+        return clean_recorded_year(self.cleaned_data.get("year"))
+
+    def clean_date_from(self):
+        start = self.cleaned_data.get("date_from")
+        if start is not None and start > timezone.localdate():
+            raise ValidationError(_("The range starts in the future: there are no figures for it yet."), code="future")
+        return start
+
     field_order = ["year", "date_from", "date_to", "province"]
 
     def clean(self):
@@ -145,6 +167,9 @@ class YearForm(StatisticsForm):
     )
     channels = forms.ChoiceField(label=_("Channels"), choices=ChannelChoice.CHOICES, required=False)
     field_order = ["year", "channels", "province"]
+
+    def clean_year(self):
+        return clean_recorded_year(self.cleaned_data.get("year"))
 
     def clean(self):
         data = super().clean()

@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -18,7 +19,7 @@ from migration_portal.statistics.pages import PAGES
 
 from ..factories import UserFactory, country, province, sector
 from ..workers.factories import DeploymentFactory, WorkerFactory
-from .conftest import DEPARTURES
+from .conftest import DEPARTURES, PP
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("migration_portal.statistics.test_urls")]
 
@@ -319,3 +320,26 @@ def test_the_default_period_is_this_year_and_the_download_links_repeat_it(record
     assert client_for(statistician).get(page_url("returns", "?province=02")).status_code == 200
     assert 'table-3.csv?year=2014&amp;channels=formal&amp;layout=seed"' in client_for(statistician).get(
         page_url("table-3", "?year=2014")).content.decode()
+
+
+@pytest.mark.parametrize("slug", ["deployments", "table-3", "ilo"])
+def test_a_year_still_to_come_is_refused_and_this_year_is_not(records, statistician, client_for, slug):
+    """2099 (or next year) has no figures yet: a 400 saying so, never an empty table that looks
+    like a year with nothing in it. The current year, begun but not ended, is shown."""
+    with time_machine.travel(datetime(2026, 12, 31, 22, tzinfo=PP), tick=False):
+        client = client_for(statistician)
+        for year in (2027, 2099):
+            response = client.get(page_url(slug, f"?year={year}"))
+            assert response.status_code == 400, year
+            assert f"There are no figures for {year} yet: choose 2026 or earlier." in response.content.decode()
+            download = client.get(download_url(slug, PAGES[slug].tables[0].key, "csv", f"?year={year}"))
+            assert download.status_code == 400 and "no figures" in download.content.decode()
+        assert client.get(page_url(slug, "?year=2026")).status_code == 200
+
+
+def test_a_range_starting_after_today_is_refused(records, statistician, client_for):
+    with time_machine.travel(datetime(2026, 6, 15, 10, tzinfo=PP), tick=False):
+        client = client_for(statistician)
+        refused = client.get(page_url("returns", "?date_from=2026-06-16&date_to=2026-12-31"))
+        assert refused.status_code == 400 and "starts in the future" in refused.content.decode()
+        assert client.get(page_url("returns", "?date_from=2026-06-15&date_to=2026-12-31")).status_code == 200
