@@ -11,9 +11,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from agencies.api.urls import router as agencies_router
 from complaints.api.urls import router as complaints_router
-from migration_portal.core import health
 from migration_portal.accounts import views as account_views
+from migration_portal.core import health
 from migration_portal.core import views as core_views
+from migration_portal.core.api.access import router as access_router
 from migration_portal.core.api.routers import api_root_view
 from remittances.api.urls import router as remittances_router
 from workers.api.urls import router as workers_router
@@ -29,6 +30,7 @@ api_root = api_root_view(
         (None, workers_router),
         ("complaints_api", complaints_router),
         ("remittances_api", remittances_router),
+        (None, access_router),
     ]
 )
 

@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 from migration_portal.accounts.models import ApiToken
 from migration_portal.accounts.services import api_token_create, api_token_revoke
 
+from ..sessions import sign_in
+
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Phnom_Penh"))
 API_URL = "/api/agencies/"
@@ -33,9 +35,8 @@ def api(token: str | None) -> APIClient:
 
 
 def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    """Signed in as the portal signs in: password, and the second factor where it is required."""
+    return sign_in(Client(), user)
 
 
 def test_owner_makes_a_token_in_the_portal_sees_it_once_and_it_works(agency_user_a):

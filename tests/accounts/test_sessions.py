@@ -13,6 +13,8 @@ from migration_portal.accounts.models import ApiToken
 from migration_portal.accounts.services import api_token_create
 from migration_portal.core.models import Event
 
+from ..sessions import sign_in
+
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo("Asia/Phnom_Penh"))
 
@@ -23,9 +25,8 @@ def signed_in(client) -> bool:
 
 
 def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    """Signed in as the portal signs in: password, and the second factor where it is required."""
+    return sign_in(Client(), user)
 
 
 @pytest.mark.parametrize(

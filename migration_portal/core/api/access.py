@@ -3,11 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.routers import DefaultRouter
 
 from ..access_filters import AccessLogFilterSet
 from ..models import AccessChannel, AccessKind, AccessLog
 from .fields import EnumField
+from .routers import PortalRouter
 from .viewsets import ScopedViewSetMixin
 
 
@@ -40,6 +40,6 @@ class AccessLogViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Gener
         return AccessLog.objects.select_related("user", "content_type")
 
 
-router = DefaultRouter()
+router = PortalRouter()
 router.register("access-log", AccessLogViewSet, basename="accesslog")
 urlpatterns = router.urls
