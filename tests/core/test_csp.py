@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from migration_portal.accounts.services import api_token_create
 
+from ..sessions import sign_in
+
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,8 +91,7 @@ def check(client: Client, names: list[str]) -> list[str]:
 
 
 def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
+    client = sign_in(Client(), user)
     return client
 
 

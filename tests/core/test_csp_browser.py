@@ -91,10 +91,18 @@ def test_province_pages_run_without_csp_violations(browser, live_server, client_
     assert visit(browser, live_server, client_for(officer_a), pages) == []
 
 
+# ReDoc's bundle always draws a "docs by Redocly" footer whose logo is an image on Redocly's
+# server. The policy blocks it (so no request leaves the portal, which is the point) and the
+# bundle then draws the footer without it. That one blocked image is expected; anything else
+# is a violation.
+REDOC_FOOTER_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
 def test_admin_and_api_docs_run_without_csp_violations(browser, live_server, client_for, superuser):
     pages = ["admin:index", "admin:agencies_agency_changelist", "admin:agencies_agency_add",
              "admin:accounts_user_changelist", "swagger-ui", "redoc"]
-    assert visit(browser, live_server, client_for(superuser), pages) == []
+    problems = visit(browser, live_server, client_for(superuser), pages)
+    assert [p for p in problems if not (p.startswith("redoc: ") and REDOC_FOOTER_LOGO in p)] == []
 
 
 def test_the_recorder_sees_a_violation(browser, live_server):
