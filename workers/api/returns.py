@@ -122,7 +122,11 @@ class ReturnRecordViewSet(ReturnsViewSet, mixins.ListModelMixin, mixins.Retrieve
         user = self.request.user
         qs = ReturnRecord.objects.select_related(
             "worker", "worker__home_province", "deployment", "country", "checkpoint", "province", "assisting_agency"
-        ).annotate(**scope_flag("worker", Worker.objects.all(), user), **scope_flag("deployment", Deployment.objects.all(), user))
+        ).annotate(
+            **scope_flag("worker", Worker.objects.all(), user),
+            **scope_flag("deployment", Deployment.objects.all(), user),
+            **scope_flag("assisting_agency", Agency.objects.all(), user),
+        )
         if self.scope.role is Role.AGENCY:
             return qs
         # A return is seen by its worker's home province too, but its case only by the

@@ -52,7 +52,13 @@ class ReturnRecordSerializer(OutOfScopeAsNull, serializers.ModelSerializer):
     are then not named (null); the returnee's names stay, they are the return's own record.
     """
 
-    out_of_scope = {"worker.ref": "worker_in_scope", "deployment": "deployment_in_scope"}
+    out_of_scope = {
+        "worker.ref": "worker_in_scope",
+        "deployment": "deployment_in_scope",
+        # Another agency that assisted the return: named only to those who may see that agency.
+        "assisting_agency": "assisting_agency_in_scope",
+        "assisting_agency_name": "assisting_agency_in_scope",
+    }
 
     worker = ReturneeBriefSerializer(read_only=True)
     deployment = serializers.UUIDField(source="deployment.ref", read_only=True, allow_null=True, default=None)
