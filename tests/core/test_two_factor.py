@@ -20,10 +20,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from migration_portal.accounts.models import GroupTwoFactorPolicy
+from migration_portal.accounts.services import api_token_create
 from migration_portal.accounts.two_factor.services import must_use_second_factor
 from migration_portal.core.models import Event
 from migration_portal.core.scoping import AGENCY_USERS, LICENSING, PROVINCIAL_OFFICERS
@@ -310,9 +310,9 @@ def test_api_session_of_a_verified_ministry_user_is_served(ministry_user, client
 
 
 def test_api_token_calls_are_not_interrupted(ministry_user):
-    token = Token.objects.create(user=ministry_user)
+    _row, token = api_token_create(user=ministry_user, name="script", days=30)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/agencies/").status_code == 200
 
 
