@@ -191,3 +191,18 @@ def api_for():
 def services_required() -> bool:
     """In CI the real PostgreSQL and Redis must be there: a missing one fails, not skips."""
     return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that drive a live server (the browser tests) run after every other test.
+
+    Their database is emptied afterwards with the post-migrate signal, which writes the
+    roles and content types back; a serialized-rollback test after them would then find
+    those rows already there. pytest-django has already put database tests in its order;
+    this only moves the live-server ones behind them.
+    """
+    last = [item for item in items if "live_server" in getattr(item, "fixturenames", ())]
+    if last:
+        moved = set(map(id, last))
+        items[:] = [item for item in items if id(item) not in moved] + last

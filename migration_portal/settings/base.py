@@ -183,6 +183,10 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 60 * 60)
 # API tokens (django-rest-knox): only a SHA-512 digest is stored; the owner picks the
 # lifetime, at most API_TOKEN_MAX_DAYS.
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+# knox's own migrations would create its token table even though the model is swapped for
+# ApiToken above; unused, it would only hold a foreign key to the users (and block emptying
+# that table). Without migrations, Django creates no table for a swapped model.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_PREFIX": "mp_", "AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None, "AUTO_REFRESH": False}
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 # Content-Security-Policy (django-csp 4): no inline script anywhere; scripts, styles,

@@ -55,7 +55,7 @@ def row_counts(cursor) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_into_a_fresh_database_with_identical_rows(tmp_path):
     first = WorkerFactory(national_id="111222333", passport_number="N0000001")
     WorkerFactory.create_batch(3)

@@ -40,6 +40,14 @@ document.addEventListener("securitypolicyviolation", function (e) {
 def _reference_data(transactional_db):
     # A transactional test starts from a flushed database: put back the provinces and
     # countries that a data migration normally provides (idempotent).
+    # The tests before may have emptied the content types, permissions and roles too (a
+    # serialized-rollback test leaves an empty database): forget the cached content type ids
+    # and write them back as migrate would (idempotent).
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.sql import emit_post_migrate_signal
+
+    ContentType.objects.clear_cache()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     importlib.import_module("migration_portal.reference.migrations.0002_load_reference_data").load(apps, None)
 
 

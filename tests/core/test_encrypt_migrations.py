@@ -32,7 +32,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_existing_rows_are_encrypted_and_survive_a_round_trip(django_user_model):
     apps = _migrate(BEFORE)
     try:
