@@ -24,7 +24,6 @@ from migration_portal.core.scoping import (
 from .factories import AgencyFactory, UserFactory, province
 from .sessions import sign_in
 
-
 _pinned_clock = None
 
 
