@@ -20,14 +20,14 @@ install: $(BIN)/activate
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	$(PY) manage.py seed_demo
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: install
-	$(PY) manage.py seed_demo
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py seed_demo
 
 run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
