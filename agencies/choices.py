@@ -1,5 +1,5 @@
-from django.utils.translation import gettext_lazy as _
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LicenceStatus(models.TextChoices):

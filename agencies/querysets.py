@@ -155,14 +155,14 @@ def last_day_reported(qs) -> date | None:
 
 
 __all__ = [
-    "AgencyQuerySet",
-    "AgencyChildQuerySet",
-    "InspectionResultQuerySet",
-    "InspectionActionQuerySet",
-    "ChecklistQuerySet",
-    "InspectionQuerySet",
     "AdvertisementQuerySet",
+    "AgencyChildQuerySet",
+    "AgencyQuerySet",
+    "ChecklistQuerySet",
+    "InspectionActionQuerySet",
+    "InspectionQuerySet",
+    "InspectionResultQuerySet",
     "MonthlyReportQuerySet",
-    "ReportLineQuerySet",
     "Q",
+    "ReportLineQuerySet",
 ]

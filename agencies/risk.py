@@ -49,7 +49,7 @@ class RiskProfile:
 def months_back(today: date, n: int) -> list[date]:
     """The first days of the ``n`` months before the current one, newest first."""
     out, d = [], today.replace(day=1)
-    for _ in range(n):
+    for _month in range(n):
         d = (d - timedelta(days=1)).replace(day=1)
         out.append(d)
     return out

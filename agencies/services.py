@@ -39,7 +39,6 @@ from .choices import (
     SanctionKind,
     grade_for,
 )
-from .signals import report_submitted
 from .models import (
     Advertisement,
     Agency,
@@ -53,6 +52,7 @@ from .models import (
     MonthlyReportLine,
     Sanction,
 )
+from .signals import report_submitted
 
 
 def _require_perm(actor, perm: str) -> None:

@@ -453,6 +453,19 @@ class Transfer(models.Model):
 
 
 __all__ = [
-    "AgencyResponse", "AnnualReport", "Attachment", "Complaint", "ComplaintGround", "ConciliationMeeting", "DrawdownProposal",
-    "Instalment", "LegalAidReferral", "Payment", "Respondent", "Settlement", "StageTimeLimit", "Transfer", "Sex",
+    "AgencyResponse",
+    "AnnualReport",
+    "Attachment",
+    "Complaint",
+    "ComplaintGround",
+    "ConciliationMeeting",
+    "DrawdownProposal",
+    "Instalment",
+    "LegalAidReferral",
+    "Payment",
+    "Respondent",
+    "Settlement",
+    "Sex",
+    "StageTimeLimit",
+    "Transfer",
 ]

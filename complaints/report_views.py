@@ -19,8 +19,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 

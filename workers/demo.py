@@ -56,7 +56,7 @@ def seed_register(demo) -> None:
     licensing = users.get("licensing")
     rng = demo.rng
     today = demo.today
-    User = get_user_model()
+    user_model = get_user_model()
 
     general, _ = Curriculum.objects.get_or_create(country=None, version=1, defaults={"title": "National pre-departure orientation", "hours": 24})
     for country in ("TH", "MY"):
@@ -83,12 +83,12 @@ def seed_register(demo) -> None:
     if not agencies:
         return
     employers = {}
-    for name, cc, sc, occupation, wage, cur, hours, months, sexes in EMPLOYERS:
+    for name, cc, sc, *_terms in EMPLOYERS:
         employers[name], _ = Employer.objects.get_or_create(name=name, country=demo.countries[cc], defaults={"sector": demo.sectors[sc]})
 
     n = 0
     for agency in agencies:
-        clerk = User.objects.filter(agency=agency, is_active=True).order_by("username").first()
+        clerk = user_model.objects.filter(agency=agency, is_active=True).order_by("username").first()
         authorised = set(agency.authorised_countries.values_list("code", flat=True))
         for name, cc, sc, occupation, wage, cur, hours, months, sexes in EMPLOYERS:
             if cc not in authorised:

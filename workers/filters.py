@@ -29,9 +29,9 @@ from migration_portal.reference.choices import Sex
 from migration_portal.reference.models import Country, Province, Sector
 
 from . import services
-from .pii import pii_hash
 from .choices import OUT_OF_COUNTRY, Channel, DeploymentStatus, Education, JobOrderStatus
 from .models import Deployment, JobOrder, SendingSuspension, Worker
+from .pii import pii_hash
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

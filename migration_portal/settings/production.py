@@ -38,6 +38,6 @@ CACHES = {
     "default": {
         "BACKEND": "migration_portal.core.cache.ResilientRedisCache",
         "LOCATION": REDIS_CACHE_URL,
-        "KEY_PREFIX": REDIS_KEY_PREFIX,  # noqa: F405
+        "KEY_PREFIX": REDIS_KEY_PREFIX,
     }
 }

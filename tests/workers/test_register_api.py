@@ -23,7 +23,7 @@ from workers.models import Deployment, EmploymentContract, JobOrder, PlacementCo
 from ..access_log import entries_for
 from ..factories import country, province
 from .factories import DeploymentFactory, JobOrderFactory, WorkerFactory, certify, ready_to_depart
-from .test_register_pages import grant, make_world, snapshot, today
+from .test_register_pages import make_world, snapshot, today
 
 pytestmark = pytest.mark.django_db
 

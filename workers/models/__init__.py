@@ -1,7 +1,7 @@
 from .deployments import (
     Deployment,
-    EmploymentContract,
     Employer,
+    EmploymentContract,
     JobOrder,
     LegalStatusRecord,
     PlacementContract,
@@ -9,7 +9,7 @@ from .deployments import (
 )
 from .people import Worker
 from .reporting import ReportDifference
-from .returns import ReintegrationCase, Referral, ReturnRecord, WorkCertificate
+from .returns import Referral, ReintegrationCase, ReturnRecord, WorkCertificate
 from .training import Attendance, Certificate, Curriculum, CurriculumModule, Trainer, TrainingSession
 
 __all__ = [
@@ -23,9 +23,9 @@ __all__ = [
     "JobOrder",
     "LegalStatusRecord",
     "PlacementContract",
+    "Referral",
     "ReintegrationCase",
     "ReportDifference",
-    "Referral",
     "ReturnRecord",
     "SendingSuspension",
     "Trainer",
