@@ -145,12 +145,18 @@ def accounts_import(*, actor, data: bytes) -> ImportResult:
     return result
 
 
-def invitation_link(user: User) -> str:
+def one_time_link(user: User, url_name: str, language: str | None = None) -> str:
+    """A link with Django's password-reset token: it stops working once the password is set
+    or after PASSWORD_RESET_TIMEOUT. Built from SITE_URL, never from a request's Host."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    with translation.override(user.language or "en"):
-        path = reverse("invitation-accept", kwargs={"uidb64": uid, "token": token})
+    with translation.override(language):
+        path = reverse(url_name, kwargs={"uidb64": uid, "token": token})
     return settings.PORTAL["SITE_URL"].rstrip("/") + path
+
+
+def invitation_link(user: User) -> str:
+    return one_time_link(user, "invitation-accept", user.language or "en")
 
 
 def account_invite(*, actor, user: User) -> None:
@@ -272,12 +278,4 @@ def password_reset_recipients(email: str) -> list[int]:
 
 
 def password_reset_link(user: User) -> str:
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    return f"{settings.PORTAL['SITE_URL'].rstrip('/')}{path}"
+    return one_time_link(user, "password_reset_confirm", translation.get_language())

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
-from ..filters import bound_numbers
+from ..filters import INTEGER_MAX, bound_numbers
 
 # The range of the primary keys (64-bit on every database the portal runs on).
-MAX_ID = 2**63 - 1
+MAX_ID = INTEGER_MAX
 BOOLEAN_VALUES = {"true", "false", "1", "0"}
 
 
